@@ -1,0 +1,213 @@
+// Creating and reading accounts. A player account opens its wallet in the same transaction.
+import type { Config } from '../../platform/config.ts';
+import { type Db, isPgError, type Queryable, type Tx } from '../../platform/db/db.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { AccountKind } from '../../platform/http/access.ts';
+import { openPlayerAccounts } from '../wallet/index.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
+import { isRole, permissionsOf } from './permissions.ts';
+
+export const MIN_PASSWORD = { player: 12, staff: 15, partner: 12 } as const;
+const MINIMUM_AGE = 18;
+
+export interface AccountView {
+  id: string;
+  kind: AccountKind;
+  email: string;
+  displayName: string;
+  status: string;
+  country: string | null;
+  currency: string | null;
+  dateOfBirth: string | null;
+  roles: string[];
+  permissions: string[];
+  createdAt: string;
+}
+
+export interface AccountRow {
+  id: string;
+  kind: AccountKind;
+  email: string;
+  password_hash: string;
+  display_name: string;
+  status: string;
+  country: string | null;
+  currency: string | null;
+  date_of_birth: string | null;
+  roles: string[];
+  created_at: Date;
+}
+
+const COLUMNS = `id, kind, email, password_hash, display_name, status, country, currency,
+  to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth, roles, created_at`;
+
+export function presentAccount(row: AccountRow): AccountView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    email: row.email,
+    displayName: row.display_name,
+    status: row.status,
+    country: row.country,
+    currency: row.currency,
+    dateOfBirth: row.date_of_birth,
+    roles: row.roles,
+    permissions: [...permissionsOf(row.roles)].sort(),
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export async function findAccount(q: Queryable, id: string): Promise<AccountRow | undefined> {
+  const [row] = await q.query<AccountRow>(
+    `SELECT ${COLUMNS} FROM identity.accounts WHERE id = $1`,
+    [id],
+  );
+  return row;
+}
+
+export async function findByEmail(
+  q: Queryable,
+  kind: AccountKind,
+  email: string,
+): Promise<AccountRow | undefined> {
+  const [row] = await q.query<AccountRow>(
+    `SELECT ${COLUMNS} FROM identity.accounts WHERE kind = $1 AND lower(email) = lower($2)`,
+    [kind, email],
+  );
+  return row;
+}
+
+export interface NewPlayer {
+  email: string;
+  password: string;
+  displayName: string;
+  dateOfBirth: string;
+  country: string;
+  currency: string;
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+
+function ageOn(dateOfBirth: string, today: Date): number {
+  const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  let age = today.getUTCFullYear() - y;
+  if (today.getUTCMonth() + 1 < m || (today.getUTCMonth() + 1 === m && today.getUTCDate() < d))
+    age--;
+  return age;
+}
+
+function invalid(code: string, message: string, field: string) {
+  return new DomainError(code, 'invalid', message, { field });
+}
+
+async function insertAccount(
+  tx: Tx,
+  values: {
+    kind: AccountKind;
+    email: string;
+    passwordHash: string;
+    displayName: string;
+  } & Partial<{
+    dateOfBirth: string;
+    country: string;
+    currency: string;
+    roles: string[];
+  }>,
+): Promise<AccountRow> {
+  try {
+    const [row] = await tx.query<AccountRow>(
+      `INSERT INTO identity.accounts (kind, email, password_hash, display_name, date_of_birth, country, currency, roles)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [
+        values.kind,
+        values.email,
+        values.passwordHash,
+        values.displayName,
+        values.dateOfBirth ?? null,
+        values.country ?? null,
+        values.currency ?? null,
+        values.roles ?? [],
+      ],
+    );
+    return row!;
+  } catch (error) {
+    if (isPgError(error, '23505')) {
+      throw new DomainError(
+        'email_taken',
+        'conflict',
+        'An account with this email address exists.',
+        {
+          field: 'email',
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Registers a player (adult, supported currency) and opens their wallet. */
+export async function registerPlayer(
+  db: Db,
+  config: Pick<Config, 'currencies'>,
+  input: NewPlayer,
+): Promise<AccountRow> {
+  const weak = passwordProblem(input.password, MIN_PASSWORD.player);
+  if (weak) throw invalid('weak_password', weak, 'password');
+  const dob = new Date(`${input.dateOfBirth}T00:00:00Z`);
+  if (Number.isNaN(dob.getTime()) || dob.toISOString().slice(0, 10) !== input.dateOfBirth) {
+    throw invalid('invalid_date', 'dateOfBirth is not a calendar date.', 'dateOfBirth');
+  }
+  if (ageOn(input.dateOfBirth, new Date()) < MINIMUM_AGE) {
+    throw invalid('underage', `Players must be at least ${MINIMUM_AGE} years old.`, 'dateOfBirth');
+  }
+  if (!regionNames.of(input.country)) {
+    throw invalid('invalid_country', 'country must be an ISO 3166-1 alpha-2 code.', 'country');
+  }
+  if (!config.currencies.includes(input.currency)) {
+    throw invalid(
+      'currency_not_supported',
+      `Supported currencies: ${config.currencies.join(', ')}.`,
+      'currency',
+    );
+  }
+  // Hash before the transaction: it takes tens of milliseconds of CPU.
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const row = await insertAccount(tx, {
+      kind: 'player',
+      email: input.email.trim(),
+      passwordHash,
+      displayName: input.displayName.trim(),
+      dateOfBirth: input.dateOfBirth,
+      country: input.country,
+      currency: input.currency,
+    });
+    await openPlayerAccounts(tx, row.id, input.currency);
+    return row;
+  });
+}
+
+export interface NewStaff {
+  email: string;
+  password: string;
+  displayName: string;
+  roles: string[];
+}
+
+export async function createStaff(db: Db, input: NewStaff): Promise<AccountRow> {
+  const weak = passwordProblem(input.password, MIN_PASSWORD.staff);
+  if (weak) throw invalid('weak_password', weak, 'password');
+  const unknown = input.roles.filter((r) => !isRole(r));
+  if (unknown.length > 0)
+    throw invalid('unknown_role', `Unknown roles: ${unknown.join(', ')}.`, 'roles');
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction((tx) =>
+    insertAccount(tx, {
+      kind: 'staff',
+      email: input.email.trim(),
+      passwordHash,
+      displayName: input.displayName.trim(),
+      roles: [...new Set(input.roles)],
+    }),
+  );
+}

@@ -1,0 +1,77 @@
+// Turns outbox events into messages for the player they concern. Runs as a durable consumer:
+// each event is handled once, in the same transaction that records it as handled.
+import type { Tx } from '../../platform/db/db.ts';
+import type { Consumer } from '../../platform/events/bus.ts';
+import type { OutboxEvent } from '../../platform/events/outbox.ts';
+import { currencyExponent } from '../../platform/money.ts';
+
+function money(minor: string, currency: string): string {
+  const exponent = currencyExponent(currency);
+  const digits = minor.padStart(exponent + 1, '0');
+  const whole = digits.slice(0, digits.length - exponent);
+  return `${exponent ? `${whole}.${digits.slice(-exponent)}` : whole} ${currency}`;
+}
+
+interface Message {
+  accountId: string;
+  kind: string;
+  title: string;
+  body: string;
+}
+
+function messageFor(event: OutboxEvent): Message | undefined {
+  const p = event.payload as Record<string, string>;
+  switch (event.type) {
+    case 'bet.settled': {
+      const titles = { won: 'Your bet won', lost: 'Your bet lost', void: 'Your bet was void' };
+      const title = titles[p.status as keyof typeof titles];
+      const body =
+        p.status === 'lost'
+          ? `Stake ${money(p.stake!, p.currency!)} lost.`
+          : `${money(p.payout!, p.currency!)} paid to your balance.`;
+      return { accountId: p.playerId!, kind: event.type, title, body };
+    }
+    case 'wallet.deposit.completed':
+      return {
+        accountId: p.ownerId!,
+        kind: event.type,
+        title: 'Deposit received',
+        body: `${money(p.amount!, p.currency!)} added to your balance.`,
+      };
+    case 'wallet.withdrawal.completed':
+      return {
+        accountId: p.ownerId!,
+        kind: event.type,
+        title: 'Withdrawal sent',
+        body: `${money(p.amount!, p.currency!)} is on its way.`,
+      };
+    case 'wallet.withdrawal.failed':
+      return {
+        accountId: p.ownerId!,
+        kind: event.type,
+        title: 'Withdrawal failed',
+        body: `${money(p.amount!, p.currency!)} was returned to your balance.`,
+      };
+    default:
+      return undefined;
+  }
+}
+
+export const playerMessages: Consumer = {
+  name: 'notifications.player-messages',
+  types: [
+    'bet.settled',
+    'wallet.deposit.completed',
+    'wallet.withdrawal.completed',
+    'wallet.withdrawal.failed',
+  ],
+  async handle(tx: Tx, event: OutboxEvent) {
+    const message = messageFor(event);
+    if (!message) return;
+    await tx.query(
+      `INSERT INTO notifications.messages (account_id, event_id, kind, title, body)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id, account_id) DO NOTHING`,
+      [message.accountId, event.id, message.kind, message.title, message.body],
+    );
+  },
+};

@@ -1,0 +1,3 @@
+// Notifications: messages to players, written from outbox events.
+export { playerMessages } from './consumer.ts';
+export { notificationRoutes } from './routes.ts';

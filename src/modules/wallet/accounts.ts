@@ -1,0 +1,98 @@
+import type { Queryable, Tx } from '../../platform/db/db.ts';
+import { walletNotFound } from './errors.ts';
+
+export interface PlayerAccounts {
+  currency: string;
+  cash: { id: bigint; balance: bigint };
+  held: { id: bigint; balance: bigint };
+}
+
+/** Opens a player's cash account and the account that holds their open stakes. */
+export async function openPlayerAccounts(tx: Tx, ownerId: string, currency: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO wallet.accounts (owner_id, kind, currency)
+     VALUES ($1, 'player_cash', $2), ($1, 'player_bets_held', $2)`,
+    [ownerId, currency],
+  );
+}
+
+interface AccountRow {
+  id: bigint;
+  kind: string;
+  currency: string;
+  balance: bigint;
+}
+
+function toPlayerAccounts(rows: AccountRow[]): PlayerAccounts {
+  const cash = rows.find((r) => r.kind === 'player_cash');
+  const held = rows.find((r) => r.kind === 'player_bets_held');
+  if (!cash || !held) throw walletNotFound();
+  return {
+    currency: cash.currency,
+    cash: { id: cash.id, balance: cash.balance },
+    held: { id: held.id, balance: held.balance },
+  };
+}
+
+/** Reads a player's accounts without locking (for display). */
+export async function readPlayerAccounts(q: Queryable, ownerId: string): Promise<PlayerAccounts> {
+  const rows = await q.query<AccountRow>(
+    'SELECT id, kind, currency, balance FROM wallet.accounts WHERE owner_id = $1 ORDER BY id',
+    [ownerId],
+  );
+  return toPlayerAccounts(rows);
+}
+
+/**
+ * Locks a player's accounts (ascending id, the order every transaction uses) and returns
+ * their balances as of the lock. Concurrent money moves of one player queue here.
+ */
+export async function lockPlayerAccounts(tx: Tx, ownerId: string): Promise<PlayerAccounts> {
+  const rows = await tx.query<AccountRow>(
+    'SELECT id, kind, currency, balance FROM wallet.accounts WHERE owner_id = $1 ORDER BY id FOR UPDATE',
+    [ownerId],
+  );
+  return toPlayerAccounts(rows);
+}
+
+/** Locks the accounts of many players at once, in ascending id (settlement batches). */
+export async function lockAccountsOf(
+  tx: Tx,
+  ownerIds: readonly string[],
+): Promise<Map<string, PlayerAccounts>> {
+  const rows = await tx.query<AccountRow & { owner_id: string }>(
+    `SELECT id, owner_id, kind, currency, balance FROM wallet.accounts
+     WHERE owner_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [ownerIds],
+  );
+  const byOwner = new Map<string, AccountRow[]>();
+  for (const row of rows) {
+    const list = byOwner.get(row.owner_id) ?? [];
+    list.push(row);
+    byOwner.set(row.owner_id, list);
+  }
+  return new Map([...byOwner].map(([owner, list]) => [owner, toPlayerAccounts(list)]));
+}
+
+export type SystemAccountKind = 'house' | 'psp_clearing';
+
+/** The id of a system account, created on first use. */
+export async function systemAccount(
+  tx: Tx,
+  kind: SystemAccountKind,
+  currency: string,
+): Promise<bigint> {
+  const select =
+    'SELECT id FROM wallet.accounts WHERE owner_id IS NULL AND kind = $1 AND currency = $2';
+  let [row] = await tx.query<{ id: bigint }>(select, [kind, currency]);
+  if (!row) {
+    await tx.query(
+      `INSERT INTO wallet.accounts (kind, currency) VALUES ($1, $2)
+       ON CONFLICT (kind, currency) WHERE owner_id IS NULL DO NOTHING`,
+      [kind, currency],
+    );
+    [row] = await tx.query<{ id: bigint }>(select, [kind, currency]);
+  }
+  if (!row) throw new Error(`system account ${kind}/${currency} could not be created`);
+  return row.id;
+}

@@ -1,0 +1,15 @@
+// Wallet: the double-entry ledger, player balances, deposits and withdrawals.
+export {
+  lockAccountsOf,
+  lockPlayerAccounts,
+  openPlayerAccounts,
+  type PlayerAccounts,
+  systemAccount,
+} from './accounts.ts';
+export { insufficientFunds } from './errors.ts';
+export { getWallet, listTransactions } from './history.ts';
+export { post, type Transfer } from './ledger.ts';
+export { checkLedger, type LedgerReport } from './ledger-check.ts';
+export { type PaymentProvider, sandboxProvider } from './payment-provider.ts';
+export { deposit, withdraw } from './payments.ts';
+export { walletRoutes } from './routes.ts';

@@ -1,0 +1,77 @@
+// One small interface over the two engines iBet runs on: the embedded PGlite and a pooled
+// PostgreSQL client. Both speak the same SQL; only connecting differs.
+
+export type Row = Record<string, unknown>;
+export type Engine = 'pglite' | 'postgres';
+
+export interface Queryable {
+  /** Runs one parameterised statement and returns its rows. */
+  query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+declare const inTransaction: unique symbol;
+
+/** A connection inside an open transaction. Functions that must join the caller's
+ * transaction take a `Tx` as their first parameter. */
+export interface Tx extends Queryable {
+  readonly [inTransaction]: true;
+  /** Runs a script of several statements without parameters (migrations). */
+  script(text: string): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** Attempts on serialization failure or deadlock (SQLSTATE 40001, 40P01). Default 5. */
+  attempts?: number;
+}
+
+export interface Db extends Queryable {
+  readonly engine: Engine;
+  /** Runs `fn` in a transaction; retries it on 40001/40P01 a bounded number of times. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface PgError extends Error {
+  code: string;
+  constraint?: string;
+  constraint_name?: string;
+}
+
+export function isPgError(error: unknown, code?: string): error is PgError {
+  return (
+    error instanceof Error &&
+    typeof (error as PgError).code === 'string' &&
+    /^[0-9A-Z]{5}$/.test((error as PgError).code) &&
+    (code === undefined || (error as PgError).code === code)
+  );
+}
+
+export function constraintOf(error: PgError): string | undefined {
+  return error.constraint ?? error.constraint_name;
+}
+
+export const RETRYABLE = new Set(['40001', '40P01']);
+
+/** Both engines get bigint parameters as decimal strings, which Postgres casts exactly. */
+export function toParams(params: readonly unknown[] | undefined): unknown[] {
+  if (!params) return [];
+  return params.map((p) =>
+    typeof p === 'bigint'
+      ? p.toString()
+      : Array.isArray(p)
+        ? p.map((x) => (typeof x === 'bigint' ? x.toString() : x))
+        : p,
+  );
+}
+
+export async function withRetry<T>(attempts: number, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= attempts || !isPgError(error) || !RETRYABLE.has(error.code)) throw error;
+      // Jittered back-off so that the transactions that collided do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
+import { type Db, type Tx, toParams, withRetry } from './db.ts';
+
+const INT8 = 20;
+const parsers = { [INT8]: (value: string) => BigInt(value) };
+
+export interface PgliteOpenOptions {
+  /** A directory for the data files; undefined keeps the database in memory. */
+  dataDir?: string;
+  /** A dump from `dumpDataDir()` to start from (tests start from a migrated template). */
+  loadDataDir?: Blob | File;
+}
+
+/** Opens the embedded database. It has a single connection: transactions run one at a time. */
+export async function openPglite(
+  options: PgliteOpenOptions = {},
+): Promise<Db & { pglite: PGlite }> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pgOptions: PGliteOptions = { parsers };
+  if (options.loadDataDir) pgOptions.loadDataDir = options.loadDataDir;
+  const pglite = options.dataDir ? new PGlite(options.dataDir, pgOptions) : new PGlite(pgOptions);
+  await pglite.waitReady;
+  // PGlite answers in UTC already; set it so both engines format and truncate dates alike.
+  await pglite.exec("SET TIME ZONE 'UTC'");
+
+  const wrapTx = (tx: Transaction): Tx =>
+    ({
+      async query<T>(text: string, params?: readonly unknown[]) {
+        const result = await tx.query<T>(text, toParams(params));
+        return result.rows;
+      },
+      async script(text: string) {
+        await tx.exec(text);
+      },
+    }) as Tx;
+
+  return {
+    engine: 'pglite',
+    pglite,
+    async query<T>(text: string, params?: readonly unknown[]) {
+      const result = await pglite.query<T>(text, toParams(params));
+      return result.rows;
+    },
+    transaction(fn, options) {
+      return withRetry(options?.attempts ?? 5, () => pglite.transaction((tx) => fn(wrapTx(tx))));
+    },
+    async close() {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import postgres from 'postgres';
+import { type Db, type Tx, toParams, withRetry } from './db.ts';
+
+export interface PostgresOpenOptions {
+  url: string;
+  poolSize?: number;
+}
+
+/** Opens a pooled PostgreSQL client (postgres.js). Money decisions always use this primary. */
+export async function openPostgres(
+  options: PostgresOpenOptions,
+): Promise<Db & { sql: postgres.Sql }> {
+  const sql = postgres(options.url, {
+    max: options.poolSize ?? 16,
+    types: { bigint: postgres.BigInt },
+    connection: { TimeZone: 'UTC', application_name: 'ibet' },
+    onnotice: () => {},
+  });
+  // Fail at start-up, with the driver's message, when the server cannot be reached.
+  await sql`select 1`;
+
+  const run = async <T>(
+    conn: postgres.Sql | postgres.TransactionSql,
+    text: string,
+    params?: readonly unknown[],
+  ) =>
+    (await conn.unsafe(text, toParams(params) as postgres.ParameterOrJSON<never>[], {
+      prepare: true,
+    })) as unknown as T[];
+
+  return {
+    engine: 'postgres',
+    sql,
+    query: (text, params) => run(sql, text, params),
+    transaction(fn, options) {
+      return withRetry(options?.attempts ?? 5, async () => {
+        const result = await sql.begin((conn) =>
+          fn({
+            query: (text: string, params?: readonly unknown[]) => run(conn, text, params),
+            script: async (text: string) => {
+              await conn.unsafe(text);
+            },
+          } as unknown as Tx),
+        );
+        return result as Awaited<ReturnType<typeof fn>>;
+      });
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,216 @@
+// The HTTP server factory: request ids, problem+json errors, access control declared per
+// route, OpenAPI from the route schemas, health, readiness and Prometheus metrics.
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+  type RouteOptions,
+} from 'fastify';
+import type { Logger } from 'pino';
+import { Type } from 'typebox';
+import { DomainError } from '../errors.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { type Access, describeAccess, type Principal } from './access.ts';
+import { problem, sendProblem, toProblem } from './problem.ts';
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface ServerOptions {
+  log: Logger;
+  metrics: Metrics;
+  version: string;
+  /** Verifies a bearer token; throws a DomainError (401) if it is not valid. */
+  verifyToken(token: string): Promise<Principal>;
+  /** Throws (with a reason) when the process should not receive traffic. */
+  checkReady(): Promise<void>;
+}
+
+const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.String(),
+  },
+  { additionalProperties: true, $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+const unauthenticated = () =>
+  new DomainError(
+    'unauthenticated',
+    'unauthenticated',
+    'Sign in: send "Authorization: Bearer <access token>".',
+  );
+
+function authorize(access: Access, principal: Principal | undefined): void {
+  if (access === 'public') return;
+  if (!principal) throw unauthenticated();
+  if (access === 'authenticated') return;
+  if (access === 'player') {
+    if (principal.kind !== 'player') {
+      throw new DomainError('forbidden', 'forbidden', 'This route is for player accounts.');
+    }
+    return;
+  }
+  if (principal.kind !== 'staff') {
+    throw new DomainError('forbidden', 'forbidden', 'This route is for staff accounts.');
+  }
+  if (!principal.permissions.has(access.permission)) {
+    throw new DomainError(
+      'forbidden',
+      'forbidden',
+      `This needs the "${access.permission}" permission.`,
+      {
+        permission: access.permission,
+      },
+    );
+  }
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+  if (!match) {
+    throw new DomainError(
+      'token_invalid',
+      'unauthenticated',
+      'The Authorization header must be "Bearer <token>".',
+    );
+  }
+  return match[1];
+}
+
+export async function createServer(options: ServerOptions): Promise<HttpServer> {
+  const { metrics } = options;
+  const app = Fastify({
+    loggerInstance: options.log,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 256 * 1024,
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
+
+  app.addSchema(ProblemSchema);
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const declared = (route.config as { access?: Access } | undefined)?.access;
+    // Every API route must say who may call it; pages, assets and the docs UI are public.
+    const isApi = route.url.startsWith('/api/') && !route.url.startsWith('/api/docs');
+    if (!declared && isApi)
+      throw new Error(`Route ${route.method} ${route.url} declares no access`);
+    const access: Access = declared ?? 'public';
+    route.config = { ...route.config, access };
+    if (route.schema) {
+      const schema = route.schema as Record<string, unknown>;
+      schema['x-ibet-access'] = describeAccess(access);
+      if (access !== 'public') schema.security = [{ bearerAuth: [] }];
+      const response = (schema.response ?? {}) as Record<string, unknown>;
+      response['4xx'] ??= { $ref: 'Problem#' };
+      schema.response = response;
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problem(404, 'route_not_found', `No route ${request.method} ${request.url}.`),
+    ),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const access = request.routeOptions.config.access;
+    if (!access) return; // the not-found handler
+    const token = bearer(request);
+    if (token) request.principal = await options.verifyToken(token);
+    authorize(access, request.principal);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'iBet API',
+        version: options.version,
+        description:
+          'Amounts are strings of integer minor units ("1050" = 10.50 EUR). Prices are decimal odds ' +
+          'as strings with at most three decimals. Errors are RFC 9457 problem+json with a stable `code`. ' +
+          'Requests that move money need an Idempotency-Key header.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({
+    status: 'ok',
+  }));
+
+  app.get(
+    '/readyz',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) => {
+      try {
+        await options.checkReady();
+        return { status: 'ready' };
+      } catch (error) {
+        return sendProblem(
+          reply,
+          problem(503, 'not_ready', error instanceof Error ? error.message : 'Not ready.'),
+        );
+      }
+    },
+  );
+
+  app.get(
+    '/metrics',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
+
+  return app;
+}
