@@ -44,6 +44,8 @@ export function hashRequest(name: string, input: unknown): string {
   const canonical = (value: unknown): unknown => {
     if (typeof value === 'bigint') return value.toString();
     if (Array.isArray(value)) return value.map(canonical);
+    // As JSON would: a Date has no own keys and would otherwise hash like every other Date.
+    if (value instanceof Date) return value.toJSON();
     if (value && typeof value === 'object') {
       return Object.fromEntries(
         Object.keys(value)

@@ -265,10 +265,17 @@ async function seedCatalog(db: Db): Promise<number> {
       const upcoming = await listEvents(db, { competitionId, limit: 100 });
       const missing = FIXTURES_PER_COMPETITION - upcoming.items.length;
       const teams = competition.teams;
-      for (let i = 0; i < missing; i++) {
-        const round = upcoming.items.length + i;
-        const home = teams[(round * 2) % teams.length]!;
-        const away = teams[(round * 2 + 1 + Math.floor(round / 4)) % teams.length]!;
+      const pairing = (round: number) =>
+        [
+          teams[(round * 2) % teams.length]!,
+          teams[(round * 2 + 1 + Math.floor(round / 4)) % teams.length]!,
+        ] as const;
+      // Topping up adds new fixtures: skip rounds whose fixture is still upcoming.
+      const upcomingNames = new Set(upcoming.items.map((e) => e.name));
+      let round = upcoming.items.length;
+      for (let i = 0; i < missing; i++, round++) {
+        while (upcomingNames.has(pairing(round).join(' v '))) round++;
+        const [home, away] = pairing(round);
         const startsAt = new Date(
           Date.now() + (3 + round * 26 + sport.competitions.indexOf(competition) * 2) * 3600_000,
         );

@@ -19,6 +19,11 @@ export const payoutTooHigh = (maxPayout: bigint, maxStake: bigint) =>
     { maxPayout: maxPayout.toString(), maxStake: maxStake.toString() },
   );
 
+export const invalidPrice = (price: string) =>
+  new DomainError('invalid_price', 'invalid', 'A price is decimal odds from 1.001 to 1000.', {
+    price,
+  });
+
 export const oddsChanged = (legs: { selectionId: string; requested: string; current: string }[]) =>
   new DomainError(
     'odds_changed',

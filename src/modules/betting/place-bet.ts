@@ -11,6 +11,7 @@ import { formatPrice, parsePrice, payoutFor } from '../../platform/money.ts';
 import { bettableSelections, eventStarted, marketNotOpen } from '../catalog/index.ts';
 import { insufficientFunds, lockPlayerAccounts, post } from '../wallet/index.ts';
 import {
+  invalidPrice,
   oddsChanged,
   payoutTooHigh,
   sameEventTwice,
@@ -26,6 +27,10 @@ export interface PlaceBetInput {
   legs: { selectionId: string; price: string }[];
   acceptPriceChanges: PriceChangePolicy;
 }
+
+/** Decimal odds a selection may have (catalog.selections), in thousandths. */
+const MIN_PRICE = 1001;
+const MAX_PRICE = 1_000_000;
 
 export interface PlaceBetDeps {
   db: Db;
@@ -47,6 +52,12 @@ async function place(tx: Tx, limits: Config['limits'], input: PlaceBetInput): Pr
   const { stake } = input;
   if (stake < limits.minStake || stake > limits.maxStake)
     throw stakeOutOfRange(limits.minStake, limits.maxStake);
+  // The schema checks the shape of a price, not its range; a requested price no selection
+  // can have would pass `any`/`higher` and then break the bet_legs constraint.
+  for (const leg of input.legs) {
+    const requested = parsePrice(leg.price);
+    if (requested < MIN_PRICE || requested > MAX_PRICE) throw invalidPrice(leg.price);
+  }
 
   // Concurrent bets of one player queue here; the balance read below is current.
   const accounts = await lockPlayerAccounts(tx, input.playerId);

@@ -36,23 +36,37 @@ export async function getBet(q: Queryable, playerId: string, betId: string): Pro
 const badCursor = () =>
   new DomainError('invalid_cursor', 'bad_request', 'The cursor is not one this API issued.');
 
+const CURSOR_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Reads a cursor as issued (`<UTC time>|<uuid>`); anything else would reach SQL as a 500. */
+function parseCursor(cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || !CURSOR_TIME.test(at) || !CURSOR_ID.test(id)) throw badCursor();
+  // A real calendar time: Date rolls 2030-02-31 over to March, PostgreSQL refuses it.
+  const time = Date.parse(at);
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 19) !== at.slice(0, 19))
+    throw badCursor();
+  return [at, id];
+}
+
 export async function listBets(
   q: Queryable,
   playerId: string,
   query: { status?: 'open' | 'settled' | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ items: BetView[]; nextCursor: string | null }> {
   let before: [string, string] | null = null;
-  if (query.cursor) {
-    const [at, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
-    if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id))
-      throw badCursor();
-    before = [at, id];
-  }
-  const bets = await q.query<BetRow>(
-    `SELECT ${BET_COLUMNS} FROM betting.bets
+  if (query.cursor) before = parseCursor(query.cursor);
+  // The cursor carries placed_at to the microsecond, as stored: cut to a millisecond it would
+  // skip the bets placed earlier in the same millisecond as the page's last one. It is bound
+  // as text: the PostgreSQL driver would send a timestamptz parameter through a JS Date.
+  const bets = await q.query<BetRow & { cursor_at: string }>(
+    `SELECT ${BET_COLUMNS},
+            to_char(placed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+     FROM betting.bets
      WHERE player_id = $1
        AND ($2::text IS NULL OR ($2 = 'open') = (status = 'open'))
-       AND ($3::timestamptz IS NULL OR (placed_at, id) < ($3::timestamptz, $4::uuid))
+       AND ($3::text IS NULL OR (placed_at, id) < ($3::text::timestamptz, $4::uuid))
      ORDER BY placed_at DESC, id DESC LIMIT $5`,
     [playerId, query.status ?? null, before?.[0] ?? null, before?.[1] ?? null, query.limit + 1],
   );
@@ -66,7 +80,7 @@ export async function listBets(
     items: page.map((b) => presentBet(b, legs.get(b.id) ?? [])),
     nextCursor:
       bets.length > query.limit && last
-        ? Buffer.from(`${last.placed_at.toISOString()}|${last.id}`).toString('base64url')
+        ? Buffer.from(`${last.cursor_at}|${last.id}`).toString('base64url')
         : null,
   };
 }
@@ -81,20 +95,22 @@ export interface OpenBet {
 
 /**
  * Locks the next open bets with a leg on `marketId`, in id order after `afterId`.
- * SKIP LOCKED lets concurrent settlers split the work instead of waiting on each other.
+ * SKIP LOCKED lets concurrent settlers split the work instead of waiting on each other;
+ * `skipLocked: false` waits for them instead (bets they settle are then no longer open).
  */
 export async function lockOpenBetsOnMarket(
   tx: Tx,
   marketId: string,
   afterId: string | null,
   limit: number,
+  skipLocked = true,
 ): Promise<OpenBet[]> {
   const bets = await tx.query<{ id: string; player_id: string; currency: string; stake: bigint }>(
     `SELECT b.id, b.player_id, b.currency, b.stake FROM betting.bets b
      WHERE b.status = 'open'
        AND b.id IN (SELECT bet_id FROM betting.bet_legs WHERE market_id = $1)
        AND ($2::uuid IS NULL OR b.id > $2)
-     ORDER BY b.id LIMIT $3 FOR UPDATE OF b SKIP LOCKED`,
+     ORDER BY b.id LIMIT $3 FOR UPDATE OF b${skipLocked ? ' SKIP LOCKED' : ''}`,
     [marketId, afterId, limit],
   );
   const legs = await legsOf(

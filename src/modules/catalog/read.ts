@@ -31,7 +31,8 @@ export async function listSports(q: Queryable): Promise<SportView[]> {
     `SELECT s.id AS sport_id, s.slug, s.name AS sport_name, c.id AS competition_id, c.name AS competition_name,
             c.country,
             (SELECT count(*) FROM catalog.events e
-             WHERE e.competition_id = c.id AND e.status IN ('scheduled', 'live') AND e.starts_at > now() - interval '4 hours') AS upcoming
+             WHERE e.competition_id = c.id AND e.status IN ('scheduled', 'live')
+               AND (e.status = 'live' OR e.starts_at > now())) AS upcoming
      FROM catalog.sports s LEFT JOIN catalog.competitions c ON c.sport_id = s.id
      ORDER BY s.display_order, s.name, c.name`,
   );
@@ -107,25 +108,39 @@ export interface EventQuery {
 const badCursor = () =>
   new DomainError('invalid_cursor', 'bad_request', 'The cursor is not one this API issued.');
 
+const CURSOR_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Reads a cursor as issued (`<UTC time>|<uuid>`); anything else would reach SQL as a 500. */
+function parseCursor(cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || !CURSOR_TIME.test(at) || !CURSOR_ID.test(id)) throw badCursor();
+  // A real calendar time: Date rolls 2030-02-31 over to March, PostgreSQL refuses it.
+  const time = Date.parse(at);
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 19) !== at.slice(0, 19))
+    throw badCursor();
+  return [at, id];
+}
+
 /** Upcoming and live events, soonest first. */
 export async function listEvents(
   q: Queryable,
   query: EventQuery,
 ): Promise<{ items: EventView[]; nextCursor: string | null }> {
   let after: [string, string] | null = null;
-  if (query.cursor) {
-    const [at, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
-    if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id))
-      throw badCursor();
-    after = [at, id];
-  }
-  const rows = await q.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM}
+  if (query.cursor) after = parseCursor(query.cursor);
+  // The cursor carries the start time to the microsecond, as stored: a millisecond Date would
+  // point before an event that starts mid-millisecond and return it again forever. It is bound
+  // as text: the PostgreSQL driver would send a timestamptz parameter through a JS Date.
+  const rows = await q.query<EventRow & { cursor_at: string }>(
+    `SELECT ${EVENT_COLUMNS},
+            to_char(e.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+     FROM ${EVENT_FROM}
      WHERE e.status IN ('scheduled', 'live')
        AND (e.status = 'live' OR e.starts_at > now())
        AND ($1::text IS NULL OR s.slug = $1)
        AND ($2::uuid IS NULL OR c.id = $2)
-       AND ($3::timestamptz IS NULL OR (e.starts_at, e.id) > ($3::timestamptz, $4::uuid))
+       AND ($3::text IS NULL OR (e.starts_at, e.id) > ($3::text::timestamptz, $4::uuid))
      ORDER BY e.starts_at, e.id LIMIT $5`,
     [
       query.sport ?? null,
@@ -145,7 +160,7 @@ export async function listEvents(
     items: page.map((r) => presentEvent(r, markets.get(r.id) ?? [])),
     nextCursor:
       rows.length > query.limit && last
-        ? Buffer.from(`${last.starts_at.toISOString()}|${last.id}`).toString('base64url')
+        ? Buffer.from(`${last.cursor_at}|${last.id}`).toString('base64url')
         : null,
   };
 }

@@ -9,6 +9,7 @@ import { isRole, permissionsOf } from './permissions.ts';
 
 export const MIN_PASSWORD = { player: 12, staff: 15, partner: 12 } as const;
 const MINIMUM_AGE = 18;
+const EARLIEST_BIRTH_DATE = '1900-01-01';
 
 export interface AccountView {
   id: string;
@@ -87,6 +88,32 @@ export interface NewPlayer {
 }
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+// CLDR names more regions than ISO 3166-1 assigns: groupings (EU, UN), the unknown and pseudo
+// regions (ZZ, XA), and codes ISO only reserves (AC, IC …). Deprecated aliases (UK for GB) are
+// refused by the canonical-form check, so one country never has two codes.
+const NOT_COUNTRIES = new Set('AC CP CQ DG EA EU EZ IC QO TA UN XA XB ZZ'.split(' '));
+
+function isCountry(code: string): boolean {
+  return (
+    /^[A-Z]{2}$/.test(code) &&
+    !NOT_COUNTRIES.has(code) &&
+    regionNames.of(code) !== undefined &&
+    Intl.getCanonicalLocales(`und-${code}`)[0] === `und-${code}`
+  );
+}
+
+/** Trimmed; PostgreSQL text cannot hold NUL, and no name needs control characters. */
+function cleanDisplayName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || /\p{Cc}/u.test(trimmed)) {
+    throw invalid(
+      'invalid_display_name',
+      'displayName needs a visible character and no control characters.',
+      'displayName',
+    );
+  }
+  return trimmed;
+}
 
 function ageOn(dateOfBirth: string, today: Date): number {
   const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
@@ -153,14 +180,20 @@ export async function registerPlayer(
 ): Promise<AccountRow> {
   const weak = passwordProblem(input.password, MIN_PASSWORD.player);
   if (weak) throw invalid('weak_password', weak, 'password');
+  const displayName = cleanDisplayName(input.displayName);
   const dob = new Date(`${input.dateOfBirth}T00:00:00Z`);
-  if (Number.isNaN(dob.getTime()) || dob.toISOString().slice(0, 10) !== input.dateOfBirth) {
+  if (
+    Number.isNaN(dob.getTime()) ||
+    dob.toISOString().slice(0, 10) !== input.dateOfBirth ||
+    // Year 0 is a JavaScript date but not a PostgreSQL one; nobody alive was born before 1900.
+    input.dateOfBirth < EARLIEST_BIRTH_DATE
+  ) {
     throw invalid('invalid_date', 'dateOfBirth is not a calendar date.', 'dateOfBirth');
   }
   if (ageOn(input.dateOfBirth, new Date()) < MINIMUM_AGE) {
     throw invalid('underage', `Players must be at least ${MINIMUM_AGE} years old.`, 'dateOfBirth');
   }
-  if (!regionNames.of(input.country)) {
+  if (!isCountry(input.country)) {
     throw invalid('invalid_country', 'country must be an ISO 3166-1 alpha-2 code.', 'country');
   }
   if (!config.currencies.includes(input.currency)) {
@@ -177,7 +210,7 @@ export async function registerPlayer(
       kind: 'player',
       email: input.email.trim(),
       passwordHash,
-      displayName: input.displayName.trim(),
+      displayName,
       dateOfBirth: input.dateOfBirth,
       country: input.country,
       currency: input.currency,
@@ -197,6 +230,7 @@ export interface NewStaff {
 export async function createStaff(db: Db, input: NewStaff): Promise<AccountRow> {
   const weak = passwordProblem(input.password, MIN_PASSWORD.staff);
   if (weak) throw invalid('weak_password', weak, 'password');
+  const displayName = cleanDisplayName(input.displayName);
   const unknown = input.roles.filter((r) => !isRole(r));
   if (unknown.length > 0)
     throw invalid('unknown_role', `Unknown roles: ${unknown.join(', ')}.`, 'roles');
@@ -206,7 +240,7 @@ export async function createStaff(db: Db, input: NewStaff): Promise<AccountRow> 
       kind: 'staff',
       email: input.email.trim(),
       passwordHash,
-      displayName: input.displayName.trim(),
+      displayName,
       roles: [...new Set(input.roles)],
     }),
   );

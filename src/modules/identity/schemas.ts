@@ -10,7 +10,12 @@ export const RegisterBody = Type.Object(
     email: Email,
     password: Password,
     displayName: Type.String({ minLength: 1, maxLength: 100 }),
-    dateOfBirth: Type.String({ format: 'date', description: 'YYYY-MM-DD' }),
+    // The shape only: an impossible day (1990-02-30) is refused by the domain as invalid_date.
+    dateOfBirth: Type.String({
+      pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+      description: 'A calendar date, YYYY-MM-DD',
+      examples: ['1990-04-23'],
+    }),
     country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217' }),
   },

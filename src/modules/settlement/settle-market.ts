@@ -42,9 +42,10 @@ async function settleBatch(
   marketId: string,
   afterId: string | null,
   batchSize: number,
+  skipLocked: boolean,
 ): Promise<{ seen: number; lastId: string | null; settled: SettledBet[] }> {
   return db.transaction(async (tx) => {
-    const bets = await lockOpenBetsOnMarket(tx, marketId, afterId, batchSize);
+    const bets = await lockOpenBetsOnMarket(tx, marketId, afterId, batchSize, skipLocked);
     if (bets.length === 0) return { seen: 0, lastId: null, settled: [] };
     const outcomes = await selectionOutcomes(tx, [
       ...new Set(bets.flatMap((b) => b.legs.map((l) => l.selectionId))),
@@ -116,20 +117,35 @@ async function settleBatch(
   });
 }
 
-/** Settles every open bet on a resulted market that can be decided now. */
+async function settlePass(
+  db: Db,
+  marketId: string,
+  batchSize: number,
+  skipLocked: boolean,
+): Promise<SettledBet[]> {
+  const all: SettledBet[] = [];
+  let afterId: string | null = null;
+  for (;;) {
+    const batch = await settleBatch(db, marketId, afterId, batchSize, skipLocked);
+    all.push(...batch.settled);
+    if (batch.seen < batchSize) return all;
+    afterId = batch.lastId;
+  }
+}
+
+/**
+ * Settles every open bet on a resulted market that can be decided now. The first pass skips
+ * bets a concurrent settler holds; the second waits for it, so that on return no decidable
+ * bet is still open and the summary that follows (stored for replays) is the settled state.
+ * Normally the second pass only meets bets that are undecided (multiples still waiting).
+ */
 export async function settleOpenBets(
   db: Db,
   marketId: string,
   batchSize = DEFAULT_BATCH,
 ): Promise<SettledBet[]> {
-  const all: SettledBet[] = [];
-  let afterId: string | null = null;
-  for (;;) {
-    const batch = await settleBatch(db, marketId, afterId, batchSize);
-    all.push(...batch.settled);
-    if (batch.seen < batchSize) return all;
-    afterId = batch.lastId;
-  }
+  const first = await settlePass(db, marketId, batchSize, true);
+  return [...first, ...(await settlePass(db, marketId, batchSize, false))];
 }
 
 async function summarize(db: Db, marketId: string): Promise<SettlementSummary> {

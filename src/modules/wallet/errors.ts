@@ -20,3 +20,15 @@ export const amountOutOfRange = (what: string, min: bigint, max?: bigint) =>
 
 export const walletNotFound = () =>
   new DomainError('wallet_not_found', 'not_found', 'This account has no wallet.');
+
+/** The PSP did not answer: the payment stays pending until its outcome is reconciled. */
+export const paymentProviderUnavailable = (paymentId: string, cause: unknown) => {
+  const error = new DomainError(
+    'payment_provider_unavailable',
+    'unavailable',
+    'The payment provider did not answer. The payment is pending until its outcome is known; retry with the same Idempotency-Key later.',
+    { paymentId },
+  );
+  error.cause = cause;
+  return error;
+};

@@ -35,6 +35,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 const badCursor = () =>
   new DomainError('invalid_cursor', 'bad_request', 'The cursor is not one this API issued.');
 
@@ -49,6 +51,8 @@ export async function listTransactions(
     const decoded = Buffer.from(options.cursor, 'base64url').toString('utf8');
     if (!/^t:[1-9]\d{0,18}$/.test(decoded)) throw badCursor();
     before = BigInt(decoded.slice(2));
+    // 19 digits may exceed bigint; the database would refuse it with a 500.
+    if (before > MAX_BIGINT) throw badCursor();
   }
   const accounts = await readPlayerAccounts(q, ownerId);
   const cash = accounts.cash.id;

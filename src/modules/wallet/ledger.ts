@@ -29,6 +29,11 @@ export interface Transfer {
  * `player_balance_not_negative` constraint is the last line of defence.
  */
 export async function post(tx: Tx, transfers: readonly Transfer[]): Promise<void> {
+  // Zero amounts (e.g. no winnings) are skipped; a negative one is a caller's bug that would
+  // otherwise vanish silently instead of reaching the amount > 0 CHECK.
+  const negative = transfers.find((t) => t.amount < 0n);
+  if (negative)
+    throw new Error(`transfer amount is negative: ${negative.kind} ${negative.reference}`);
   const moves = transfers.filter((t) => t.amount > 0n);
   if (moves.length === 0) return;
   try {

@@ -17,7 +17,7 @@ import {
   storeResult,
 } from '../../platform/idempotency.ts';
 import { lockPlayerAccounts, readPlayerAccounts, systemAccount } from './accounts.ts';
-import { amountOutOfRange, insufficientFunds } from './errors.ts';
+import { amountOutOfRange, insufficientFunds, paymentProviderUnavailable } from './errors.ts';
 import { post } from './ledger.ts';
 import type { PaymentProvider, PaymentResult } from './payment-provider.ts';
 
@@ -176,8 +176,9 @@ async function run(
         : await deps.provider.payout(request);
   } catch (error) {
     // The PSP did not answer: the outcome is unknown, so the payment stays pending and the
-    // key stays in progress until the PSP's answer is reconciled.
-    throw Object.assign(error as Error, { paymentId: payment.id });
+    // key stays in progress until the PSP's answer is reconciled. A 503 with the payment id
+    // (not an unhandled 500) tells the client to retry the same key later.
+    throw paymentProviderUnavailable(payment.id, error);
   }
   const view = await deps.db.transaction(async (tx) => {
     const done = await completePayment(tx, { ...payment, ownerId: command.input.ownerId }, result);

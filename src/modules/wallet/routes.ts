@@ -1,5 +1,6 @@
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
+import { DomainError } from '../../platform/errors.ts';
 import { IdempotencyHeaders, PageQuery } from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
 import { requires } from '../identity/index.ts';
@@ -53,6 +54,11 @@ export function walletRoutes(app: HttpServer, deps: WalletRouteDeps): void {
           scope: ownerId,
           idempotencyKey: request.headers['idempotency-key'] ?? '',
           input: { ownerId, amount: BigInt(request.body.amount) },
+        }).catch((error: unknown) => {
+          // Operators must see a PSP outage; the client only gets the 503 problem.
+          if (error instanceof DomainError && error.code === 'payment_provider_unavailable')
+            request.log.error({ err: error.cause, ...error.details }, 'payment provider failed');
+          throw error;
         });
         if (outcome.idempotencyHit) reply.header('idempotency-hit', 'true');
         return reply.code(201).send(outcome.result);

@@ -12,7 +12,18 @@ export async function openPostgres(
 ): Promise<Db & { sql: postgres.Sql }> {
   const sql = postgres(options.url, {
     max: options.poolSize ?? 16,
-    types: { bigint: postgres.BigInt },
+    types: {
+      bigint: postgres.BigInt,
+      // A string bound to a json/jsonb parameter is JSON text, as on PGlite. The driver's
+      // default JSON.stringify-ed it again, so `$1::jsonb` stored a JSON *string* (replayed
+      // idempotent responses and outbox payloads came back as text on PostgreSQL only).
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)),
+        parse: (text: string) => JSON.parse(text),
+      },
+    },
     connection: { TimeZone: 'UTC', application_name: 'ibet' },
     onnotice: () => {},
   });

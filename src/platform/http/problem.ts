@@ -1,6 +1,7 @@
 // RFC 9457 problem details. Every error response is `application/problem+json` with a stable
 // `code`; domain errors are mapped to a status here and nowhere else.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isPgError } from '../db/db.ts';
 import { DomainError, type ErrorKind } from '../errors.ts';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -21,6 +22,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -84,6 +86,11 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   }
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (known) return problem(known[0], known[1], fastifyError.message);
+  // PostgreSQL cannot store a NUL character (in text or in a JSON string). Only a client puts
+  // one in a request, so it is that request's fault: 400, not a logged 500.
+  if (isPgError(error) && (error.code === '22021' || error.code === '22P05')) {
+    return problem(400, 'invalid_text', 'Text may not contain NUL (\\u0000) characters.');
+  }
   if (error instanceof SyntaxError)
     return problem(400, 'invalid_json', 'The body is not valid JSON.');
   const status = fastifyError.statusCode;

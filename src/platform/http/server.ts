@@ -81,10 +81,16 @@ function authorize(access: Access, principal: Principal | undefined): void {
   }
 }
 
+const FRAMEWORK_CODES: Record<string, [number, string]> = {
+  FST_ERR_BAD_URL: [400, 'invalid_url'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long'],
+};
+
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
   if (!match) {
     throw new DomainError(
       'token_invalid',
@@ -113,6 +119,16 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
       },
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // The router refuses some URLs (bad percent-encoding, over-long path parameters) before
+    // any hook runs; answer those with problem+json too, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      const known = FRAMEWORK_CODES[error.code];
+      void sendProblem(
+        reply,
+        known ? problem(known[0], known[1], error.message) : toProblem(error, request),
+      );
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
   app.addSchema(ProblemSchema);
