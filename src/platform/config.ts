@@ -239,6 +239,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (limits.minStake > limits.maxStake) {
     throw new ConfigError('IBET_MIN_STAKE', 'must not exceed IBET_MAX_STAKE');
   }
+  if (limits.maxPayout < limits.maxStake) {
+    throw new ConfigError(
+      'IBET_MAX_PAYOUT',
+      'must be at least IBET_MAX_STAKE (a payout is never below its stake)',
+    );
+  }
   if (limits.minDeposit > limits.maxDeposit) {
     throw new ConfigError('IBET_MIN_DEPOSIT', 'must not exceed IBET_MAX_DEPOSIT');
   }

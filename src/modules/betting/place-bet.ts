@@ -8,7 +8,7 @@ import type { Db, Tx } from '../../platform/db/db.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import { type IdempotentCommand, type Outcome, runIdempotent } from '../../platform/idempotency.ts';
 import { formatPrice, parsePrice, payoutFor } from '../../platform/money.ts';
-import { bettableSelections, eventStarted, marketNotOpen } from '../catalog/index.ts';
+import { bettableSelections, eventClosed, eventStarted, marketNotOpen } from '../catalog/index.ts';
 import { insufficientFunds, lockPlayerAccounts, post } from '../wallet/index.ts';
 import {
   invalidPrice,
@@ -76,6 +76,9 @@ async function place(tx: Tx, limits: Config['limits'], input: PlaceBetInput): Pr
     events.add(selection.eventId);
     if (selection.marketStatus !== 'open')
       throw marketNotOpen(selection.marketId, selection.marketStatus);
+    if (selection.eventStatus === 'ended' || selection.eventStatus === 'cancelled') {
+      throw eventClosed(selection.eventId, selection.eventStatus);
+    }
     if (selection.eventStatus !== 'scheduled' || selection.started)
       throw eventStarted(selection.eventId);
     const requested = parsePrice(leg.price);

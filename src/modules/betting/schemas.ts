@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Amount, Price, Timestamp, Uuid } from '../../platform/http/schemas.ts';
+import { Amount, Balance, Price, Timestamp, Uuid } from '../../platform/http/schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
@@ -40,7 +40,7 @@ export const Bet = Type.Object({
   currency: Type.String(),
   stake: Amount,
   potentialPayout: Amount,
-  payout: Nullable(Type.String()),
+  payout: Nullable(Balance),
   acceptPriceChanges: Policy,
   placedAt: Timestamp,
   settledAt: Nullable(Timestamp),

@@ -21,3 +21,9 @@ export const eventStarted = (eventId: string) =>
     'The event has started; pre-match betting is closed.',
     { eventId },
   );
+
+export const eventClosed = (eventId: string, status: string) =>
+  new DomainError('event_closed', 'conflict', `The event is ${status}.`, {
+    eventId,
+    eventStatus: status,
+  });

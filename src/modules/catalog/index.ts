@@ -1,5 +1,5 @@
 // Catalog: sports, competitions, events, markets, selections and prices.
-export { eventStarted, marketNotOpen } from './errors.ts';
+export { eventClosed, eventStarted, marketNotOpen } from './errors.ts';
 export {
   type BettableSelection,
   bettableSelections,

@@ -1,5 +1,5 @@
 // Reading the catalogue: sports, events with their markets and prices.
-import type { Queryable } from '../../platform/db/db.ts';
+import type { Queryable, Tx } from '../../platform/db/db.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import {
   type EventRow,
@@ -179,12 +179,32 @@ export interface BettableSelection {
   selectionName: string;
 }
 
-/** Selections as bet placement sees them, read in the placing transaction. */
+// Placing bets on a market and recording its result exclude each other through an advisory
+// lock per market: placements hold it shared (they never wait for one another), recording a
+// result takes it exclusively. So every bet that saw the market open has committed before
+// the result does, and the settlement that follows finds it. The lock lives in the lock
+// manager, not in the market's row, so a busy market's row is not rewritten per bet.
+const MARKET_GATE = 7310453;
+
+export async function lockMarketForResult(tx: Tx, marketId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2::text))', [MARKET_GATE, marketId]);
+}
+
+/**
+ * Selections as bet placement sees them, read in the placing transaction after taking the
+ * markets' gate shared (a separate statement, so that the read sees a result that committed
+ * while this transaction waited).
+ */
 export async function bettableSelections(
-  q: Queryable,
+  tx: Tx,
   selectionIds: string[],
 ): Promise<BettableSelection[]> {
-  const rows = await q.query<{
+  await tx.query(
+    `SELECT pg_advisory_xact_lock_shared($1, hashtext(m.market_id::text))
+     FROM (SELECT DISTINCT market_id FROM catalog.selections WHERE id = ANY($2::uuid[]) ORDER BY market_id) m`,
+    [MARKET_GATE, selectionIds],
+  );
+  const rows = await tx.query<{
     selection_id: string;
     market_id: string;
     event_id: string;

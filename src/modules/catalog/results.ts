@@ -3,6 +3,7 @@
 import type { Queryable, Tx } from '../../platform/db/db.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { emit } from '../../platform/events/outbox.ts';
+import { lockMarketForResult } from './read.ts';
 
 export type MarketResult = { void: true } | { void: false; winners: string[] };
 export type SelectionOutcome = 'win' | 'lose' | 'void';
@@ -17,6 +18,7 @@ export async function recordResult(
   result: MarketResult,
   recordedBy: string,
 ): Promise<{ recorded: boolean }> {
+  await lockMarketForResult(tx, marketId);
   const [market] = await tx.query<{ status: string }>(
     'SELECT status FROM catalog.markets WHERE id = $1 FOR UPDATE',
     [marketId],

@@ -4,7 +4,7 @@
 import { isPgError, type Tx } from '../../platform/db/db.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { emit } from '../../platform/events/outbox.ts';
-import { marketSettled } from './errors.ts';
+import { eventClosed, marketSettled } from './errors.ts';
 import { getEvent, marketsOf } from './read.ts';
 import type { EventView, MarketView } from './views.ts';
 
@@ -164,11 +164,7 @@ export async function createMarket(
   );
   if (!event) throw notFound('event');
   if (event.status === 'ended' || event.status === 'cancelled') {
-    throw new DomainError(
-      'event_closed',
-      'conflict',
-      `The event is ${event.status}; it takes no new markets.`,
-    );
+    throw eventClosed(eventId, event.status);
   }
   const id = await insertMarket(tx, eventId, market, Number(event.n));
   return announce(tx, id);

@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/errors.ts';
@@ -71,6 +72,24 @@ export function identityRoutes(app: HttpServer, deps: IdentityRouteDeps): void {
         },
       },
       async (request) => refresh(db, tokens, kind, request.body.refreshToken),
+    );
+    app.post(
+      `${prefix}/logout`,
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['auth'],
+          summary: `Sign out (${kind}): the refresh token and every token rotated from it stop working`,
+          body: RefreshBody,
+          response: { 204: Type.Null() },
+        },
+      },
+      async (request, reply) => {
+        // Holding the refresh token is the credential; an unknown token changes nothing, and
+        // the answer is the same either way.
+        await db.transaction((tx) => tokens.revoke(tx, request.body.refreshToken));
+        return reply.code(204).send(null);
+      },
     );
   }
 

@@ -314,6 +314,32 @@ describe('refreshing a session', () => {
     );
   });
 
+  it('signs out: logout ends the family of the refresh token and only that family', async () => {
+    const session = await signIn();
+    const rotated = await t.api.post(PLAYER_REFRESH, { refreshToken: session.refreshToken });
+    const other = await signIn(); // another device
+    const out = await t.api.post('/api/v1/auth/logout', {
+      refreshToken: rotated.body.refreshToken,
+    });
+    expect(out.status).toBe(204);
+    expect((await tokenRow(rotated.body.refreshToken)).revoked_at).not.toBeNull();
+    expectProblem(
+      await t.api.post(PLAYER_REFRESH, { refreshToken: rotated.body.refreshToken }),
+      401,
+      'refresh_token_invalid',
+    );
+    expect((await t.api.post(PLAYER_REFRESH, { refreshToken: other.refreshToken })).status).toBe(
+      200,
+    );
+  });
+
+  it('answers logout with an unknown refresh token the same way and changes nothing', async () => {
+    const before = await countAll(t.db);
+    const out = await t.api.post('/api/v1/auth/logout', { refreshToken: 'never-issued' });
+    expect(out.status).toBe(204);
+    expect(await countAll(t.db)).toEqual(before);
+  });
+
   it.each([
     ['no token', {}],
     ['an empty token', { refreshToken: '' }],

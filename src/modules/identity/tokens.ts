@@ -45,6 +45,8 @@ export interface TokenSubject {
 const invalidToken = (detail = 'The access token is invalid or has expired.') =>
   new DomainError('token_invalid', 'unauthenticated', detail);
 
+const KEY_RELOAD_MS = 5_000;
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function loadKeys(db: Db): Promise<SigningKey[]> {
@@ -89,6 +91,8 @@ export interface TokenService {
    * caller must commit that and then refuse the request.
    */
   rotate(tx: Tx, refreshToken: string): Promise<RotateResult>;
+  /** Ends the sign-in a refresh token belongs to (its whole family). */
+  revoke(tx: Tx, refreshToken: string): Promise<void>;
   jwks(): { keys: JWK[] };
 }
 
@@ -101,6 +105,7 @@ export async function createTokenService(
     await createKey(db);
     keys = await loadKeys(db);
   }
+  let keysLoadedAt = Date.now();
 
   const signer = () => {
     const key = keys[0];
@@ -150,8 +155,11 @@ export async function createTokenService(
         throw invalidToken();
       }
       let key = keys.find((k) => k.kid === kid);
-      if (!key && typeof kid === 'string') {
-        keys = await loadKeys(db); // another pod may have added a key
+      // Another pod may have added a key. Look at most every few seconds, so that tokens with
+      // made-up key ids cannot turn into a database query each.
+      if (!key && typeof kid === 'string' && Date.now() - keysLoadedAt > KEY_RELOAD_MS) {
+        keys = await loadKeys(db);
+        keysLoadedAt = Date.now();
         key = keys.find((k) => k.kid === kid);
       }
       if (!key) throw invalidToken();
@@ -207,6 +215,15 @@ export async function createTokenService(
       if (row.revoked_at || row.expired) return { ok: false, reason: 'expired' };
       await tx.query('UPDATE identity.refresh_tokens SET used_at = now() WHERE id = $1', [row.id]);
       return { ok: true, accountId: row.account_id, familyId: row.family_id };
+    },
+
+    async revoke(tx, refreshToken) {
+      await tx.query(
+        `UPDATE identity.refresh_tokens SET revoked_at = now()
+         WHERE revoked_at IS NULL
+           AND family_id = (SELECT family_id FROM identity.refresh_tokens WHERE token_hash = $1)`,
+        [sha256(refreshToken)],
+      );
     },
 
     jwks: () => ({ keys: keys.map((k) => k.publicJwk) }),

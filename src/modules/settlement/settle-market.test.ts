@@ -231,7 +231,7 @@ describe('settling a market', () => {
   // Known bug outside settlement: the server's Ajv wraps a scalar into an array
   // (coerceTypes: 'array' in src/platform/http/server.ts), so a bare string is taken as a
   // one-winner list and the market is settled. `it.fails` turns red once that is fixed.
-  it.fails('refuses winners sent as a bare string instead of a list (400)', async () => {
+  it('refuses winners sent as a bare string instead of a list (400)', async () => {
     const m = await market();
     const before = await snapshot(t);
     expectProblem(

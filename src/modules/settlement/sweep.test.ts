@@ -163,10 +163,11 @@ describe('the settlement sweep', () => {
     await expectUnchanged(t, before, alice, bob);
   });
 
-  // A bet whose placement read the market as open but committed after the settlement had run.
-  // Only PostgreSQL runs the two side by side (PGlite serializes transactions).
+  // A placement that read the market as open is still in flight when the result comes in:
+  // the result waits for it (the market gate), so settlement finds the bet and nothing is
+  // left for the sweep. Only PostgreSQL runs the two side by side (PGlite serializes them).
   it.runIf(engine === 'postgres')(
-    'settles a bet that committed just after its market was settled',
+    'records a result only after the bets in flight on its market have committed',
     async () => {
       const m = await market();
       const late = await t.player();
@@ -188,29 +189,31 @@ describe('the settlement sweep', () => {
         await held;
       });
       await isLocked;
+      const waiting = async (pattern: string) => {
+        for (let i = 0; ; i++) {
+          const [row] = await t.db.query<{ n: bigint }>(
+            `SELECT count(*) AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
+            [pattern],
+          );
+          if (row!.n > 0n) return;
+          if (i > 500) throw new Error(`nothing waits on ${pattern}`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
       const placing = placeBet(t, late, { stake: '700', legs: [legOn(m.selections[0])] });
-      for (let i = 0; ; i++) {
-        const [row] = await t.db.query<{ n: bigint }>(
-          `SELECT count(*) AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%bet_legs%'`,
-        );
-        if (row!.n > 0n) break;
-        if (i > 500) throw new Error('the placement never reached bet_legs');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await waiting('%bet_legs%');
+      const resulting = resultMarket(t, m.id, { winners: [m.selections[0].id] });
+      await waiting('%pg_advisory_xact_lock(%');
 
-      const settled = await resultMarket(t, m.id, { winners: [m.selections[0].id] });
-      expect(settled.status).toBe(200);
-      expect(settled.body.bets).toEqual({ open: 0, won: 1, lost: 0, void: 0 });
       release();
       await blocker;
       const placed = await placing;
       expect(placed.status).toBe(201);
-      expect(await statuses(early.id, placed.body.id)).toEqual(['won', 'open']);
-      expect(await openBetsOnSettledMarkets()).toHaveLength(1);
-
-      await t.app.runJobs();
-      expect(await statuses(placed.body.id)).toEqual(['won']);
+      const settled = await resulting;
+      expect(settled.status).toBe(200);
+      expect(settled.body.bets).toEqual({ open: 0, won: 2, lost: 0, void: 0 });
+      expect(await statuses(early.id, placed.body.id)).toEqual(['won', 'won']);
       expect(await openBetsOnSettledMarkets()).toHaveLength(0);
       expect(await t.balance(late)).toBe(10_000n - 700n + 1470n);
     },

@@ -1,10 +1,17 @@
 import { Type } from 'typebox';
-import { Amount, pageOf, SignedAmount, Timestamp, Uuid } from '../../platform/http/schemas.ts';
+import {
+  Amount,
+  Balance,
+  pageOf,
+  SignedAmount,
+  Timestamp,
+  Uuid,
+} from '../../platform/http/schemas.ts';
 
 export const Wallet = Type.Object({
   currency: Type.String(),
-  balance: Amount,
-  inBets: Amount,
+  balance: Balance,
+  inBets: Balance,
 });
 
 export const AmountBody = Type.Object({ amount: Amount }, { additionalProperties: false });

@@ -74,7 +74,9 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
     return problem(
       400,
       'validation_failed',
-      `Invalid ${fastifyError.validationContext ?? 'request'}.`,
+      `Invalid ${fastifyError.validationContext ?? 'request'}: ${fastifyError.validation
+        .map((v) => `${v.instancePath || '/'} ${v.message}`)
+        .join('; ')}.`,
       {
         errors: fastifyError.validation.map((v) => ({
           in: fastifyError.validationContext,

@@ -9,6 +9,12 @@ export const Amount = Type.String({
   examples: ['1050'],
 });
 
+/** A balance: zero or more minor units. */
+export const Balance = Type.String({
+  pattern: '^(0|[1-9][0-9]*)$',
+  description: 'Integer minor units.',
+});
+
 /** A signed amount in responses. */
 export const SignedAmount = Type.String({
   pattern: '^-?[0-9]+$',

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import ajvFormats, { type FormatsPlugin } from 'ajv-formats';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -48,6 +50,18 @@ const ProblemSchema = Type.Object(
   },
   { additionalProperties: true, $id: 'Problem', description: 'RFC 9457 problem details' },
 );
+
+function validator(coerceTypes: 'array' | false): Ajv {
+  const ajv = new Ajv({
+    coerceTypes,
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: false,
+  });
+  // ajv-formats is CommonJS with a `default` export; under NodeNext the import is the module.
+  (ajvFormats as unknown as { default: FormatsPlugin }).default(ajv);
+  return ajv;
+}
 
 const unauthenticated = () =>
   new DomainError(
@@ -110,14 +124,6 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 256 * 1024,
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: false,
-      },
-    },
     routerOptions: { ignoreTrailingSlash: true },
     // The router refuses some URLs (bad percent-encoding, over-long path parameters) before
     // any hook runs; answer those with problem+json too, not Fastify's own JSON.
@@ -131,6 +137,13 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
+  // Query strings, path parameters and headers arrive as text and are coerced to the schema's
+  // types; JSON bodies are not: a number where the contract says a string of digits is refused.
+  const coercing = validator('array');
+  const exact = validator(false);
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? exact : coercing).compile(schema as object),
+  );
   app.addSchema(ProblemSchema);
 
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -162,7 +175,9 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     const access = request.routeOptions.config.access;
-    if (!access) return; // the not-found handler
+    // The not-found handler has no access; public routes ignore credentials altogether, so a
+    // stale token in a client never breaks reading the catalogue.
+    if (!access || access === 'public') return;
     const token = bearer(request);
     if (token) request.principal = await options.verifyToken(token);
     authorize(access, request.principal);
