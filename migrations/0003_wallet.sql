@@ -63,6 +63,10 @@ CREATE TABLE wallet.payments (
   provider_ref   text,
   status         text        NOT NULL CHECK (status IN ('pending', 'completed', 'failed')),
   failure_reason text,
+  -- The player's Idempotency-Key for the request that created it: whoever records the
+  -- outcome (the request itself or reconciliation) stores the response under it.
+  idempotency_scope text     NOT NULL,
+  idempotency_key   text     NOT NULL,
   created_at     timestamptz NOT NULL DEFAULT now(),
   completed_at   timestamptz
 );

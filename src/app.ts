@@ -10,13 +10,19 @@ import { catalogRoutes } from './modules/catalog/index.ts';
 import { createTokenService, identityRoutes, type TokenService } from './modules/identity/index.ts';
 import { notificationRoutes, playerMessages } from './modules/notifications/index.ts';
 import { settlementRoutes, sweepResultedMarkets } from './modules/settlement/index.ts';
-import { type PaymentProvider, sandboxProvider, walletRoutes } from './modules/wallet/index.ts';
+import {
+  type PaymentProvider,
+  reconcilePayments,
+  sandboxProvider,
+  walletRoutes,
+} from './modules/wallet/index.ts';
 import type { Config, ProcessRole } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrationStatus } from './platform/db/migrate.ts';
 import { EventBus } from './platform/events/bus.ts';
 import { type Relay, startRelay } from './platform/events/relay.ts';
 import { createServer, type HttpServer } from './platform/http/server.ts';
+import { pruneIdempotencyKeys } from './platform/idempotency.ts';
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -60,6 +66,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, db, log } = options;
   const role = options.role ?? config.role;
   const mounts = MOUNTS[role];
+  const paymentProvider = options.paymentProvider ?? sandboxProvider;
   const metrics = createMetrics();
   const tokens = await createTokenService(db, {
     accessSeconds: config.accessTokenTtlSeconds,
@@ -80,7 +87,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   if (mounts.http === 'full') {
     identityRoutes(http, { db, config, tokens });
-    walletRoutes(http, { db, config, paymentProvider: options.paymentProvider ?? sandboxProvider });
+    walletRoutes(http, { db, config, paymentProvider });
     catalogRoutes(http, { db });
     bettingRoutes(http, { db, config, metrics });
     settlementRoutes(http, { db, metrics });
@@ -98,6 +105,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (settled.length > 0)
       log.warn({ bets: settled.length }, 'settlement sweep settled left-over bets');
     for (const bet of settled) metrics.betsSettled.inc({ status: bet.status });
+    const reconciled = await reconcilePayments({ db, provider: paymentProvider });
+    if (reconciled > 0)
+      log.warn({ payments: reconciled }, 'reconciled payments whose answer was lost');
+    await pruneIdempotencyKeys(db);
   };
 
   if (mounts.worker) {
@@ -107,7 +118,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (background) {
       const tick = () => {
         runJobs()
-          .catch((error) => log.error({ err: error }, 'settlement sweep failed'))
+          .catch((error) => log.error({ err: error }, 'worker jobs failed'))
           .finally(() => {
             sweepTimer = setTimeout(tick, SWEEP_MS);
           });

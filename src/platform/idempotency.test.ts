@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../../test/support/db.ts';
 import type { Db } from './db/db.ts';
 import { DomainError } from './errors.ts';
-import { checkIdempotencyKey, claimKey, hashRequest, runIdempotent } from './idempotency.ts';
+import {
+  checkIdempotencyKey,
+  claimKey,
+  hashRequest,
+  pruneIdempotencyKeys,
+  runIdempotent,
+} from './idempotency.ts';
 
 describe('hashRequest', () => {
   it('does not depend on the order of object keys, at any depth', () => {
@@ -102,6 +108,28 @@ describe('runIdempotent (real database)', () => {
     const [row] = await keyRow(scope, 'k-1');
     // Stored as a JSON object on both engines, not as a JSON string.
     expect(row).toEqual({ status_code: 200, response: first.result, completed: true });
+  });
+
+  it('prunes completed keys older than the retention, and keeps recent and unfinished ones', async () => {
+    const scope = randomUUID();
+    await runIdempotent(db, 'test.cmd', { scope, idempotencyKey: 'old', input: {} }, async () => 1);
+    await runIdempotent(db, 'test.cmd', { scope, idempotencyKey: 'new', input: {} }, async () => 2);
+    await db.query(
+      `INSERT INTO platform.idempotency_keys (scope, key, request_hash, created_at)
+       VALUES ($1, 'unfinished', 'h', now() - interval '10 days')`,
+      [scope],
+    );
+    await db.query(
+      `UPDATE platform.idempotency_keys SET created_at = now() - interval '4 days'
+       WHERE scope = $1 AND key = 'old'`,
+      [scope],
+    );
+    expect(await pruneIdempotencyKeys(db, 72)).toBe(1);
+    const left = await db.query<{ key: string }>(
+      'SELECT key FROM platform.idempotency_keys WHERE scope = $1 ORDER BY key',
+      [scope],
+    );
+    expect(left.map((r) => r.key)).toEqual(['new', 'unfinished']);
   });
 
   it('refuses the same key with other input and does not run the command', async () => {

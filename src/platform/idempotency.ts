@@ -144,3 +144,17 @@ export async function runIdempotent<I, R>(
     return { result, idempotencyHit: false };
   });
 }
+
+/**
+ * Forgets completed keys older than `olderThanHours` (clients retry within minutes; a day
+ * or more is the usual promise). Keys still in progress are kept: their outcome is pending.
+ */
+export async function pruneIdempotencyKeys(q: Queryable, olderThanHours = 72): Promise<number> {
+  const rows = await q.query(
+    `DELETE FROM platform.idempotency_keys
+     WHERE completed_at IS NOT NULL AND created_at < now() - make_interval(hours => $1)
+     RETURNING 1`,
+    [olderThanHours],
+  );
+  return rows.length;
+}

@@ -15,35 +15,48 @@ export type PspBehaviour = 'complete' | 'fail' | 'throw';
 
 export interface TestPsp {
   provider: PaymentProvider;
-  /** Set per operation; `reset()` puts both back to 'complete' without delay. */
-  behaviour: { collect: PspBehaviour; payout: PspBehaviour; delayMs: number };
-  calls: { operation: 'collect' | 'payout'; request: PaymentRequest }[];
+  /** Set per operation; `reset()` puts them back to 'complete' without delay. */
+  behaviour: {
+    collect: PspBehaviour;
+    payout: PspBehaviour;
+    /** What a reconciliation lookup learns about an earlier payment. */
+    lookup: PspBehaviour | 'pending';
+    delayMs: number;
+  };
+  calls: { operation: 'collect' | 'payout' | 'lookup'; request: PaymentRequest }[];
   reset(): void;
 }
 
 /** A PaymentProvider (the adapter interface the real PSP implements) that the test steers. */
 export function testPsp(): TestPsp {
   const psp: TestPsp = {
-    behaviour: { collect: 'complete', payout: 'complete', delayMs: 0 },
+    behaviour: { collect: 'complete', payout: 'complete', lookup: 'complete', delayMs: 0 },
     calls: [],
     reset() {
-      psp.behaviour = { collect: 'complete', payout: 'complete', delayMs: 0 };
+      psp.behaviour = { collect: 'complete', payout: 'complete', lookup: 'complete', delayMs: 0 };
       psp.calls.length = 0;
     },
     provider: {
       name: 'test-psp',
       collect: (request) => answer('collect', request),
       payout: (request) => answer('payout', request),
+      async lookup(request) {
+        if (psp.behaviour.lookup === 'pending') {
+          psp.calls.push({ operation: 'lookup', request });
+          return { status: 'pending' };
+        }
+        return answer('lookup', request);
+      },
     },
   };
   async function answer(
-    operation: 'collect' | 'payout',
+    operation: 'collect' | 'payout' | 'lookup',
     request: PaymentRequest,
   ): Promise<PaymentResult> {
     psp.calls.push({ operation, request });
     const { delayMs } = psp.behaviour;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    switch (psp.behaviour[operation]) {
+    switch (psp.behaviour[operation] as PspBehaviour) {
       case 'complete':
         return { status: 'completed', providerRef: `test-${randomUUID()}` };
       case 'fail':

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { reconcilePayments } from '../../src/modules/wallet/index.ts';
 import { type Player, useTestApp } from '../support/app.ts';
 import {
   expectProblem,
@@ -214,6 +215,73 @@ describe('withdrawals and payment-provider outcomes', () => {
       expectProblem(retry, 409, 'idempotency_key_in_progress');
       expect(await t.balance(player)).toBe(before - 2000n);
       expect(psp.calls).toHaveLength(1);
+    });
+
+    it('reconciles a deposit whose answer was lost: the PSP says completed, the money arrives once and a retry replays it', async () => {
+      // Decide what the tests above left pending, so that the counts below are this test's.
+      await reconcilePayments({ db: t.db, provider: psp.provider }, 0);
+      psp.calls.length = 0;
+      psp.behaviour.collect = 'throw';
+      const before = await t.balance(player);
+      const key = randomUUID();
+      const lost = await postDeposit(t, player, '2500', key);
+      expectProblem(lost, 503, 'payment_provider_unavailable');
+      const paymentId = lost.body.paymentId as string;
+
+      // Too young to reconcile: the request may still be waiting for its answer.
+      expect(await reconcilePayments({ db: t.db, provider: psp.provider }, 60)).toBe(0);
+      psp.behaviour.lookup = 'pending';
+      expect(await reconcilePayments({ db: t.db, provider: psp.provider }, 0)).toBe(0);
+      expect(await t.balance(player)).toBe(before);
+
+      psp.behaviour.lookup = 'complete';
+      expect(await reconcilePayments({ db: t.db, provider: psp.provider }, 0)).toBe(1);
+      expect(await reconcilePayments({ db: t.db, provider: psp.provider }, 0)).toBe(0);
+      expect(await t.balance(player)).toBe(before + 2500n);
+      expect(await transfersFor(t.db, paymentId)).toEqual([{ kind: 'deposit', amount: 2500n }]);
+
+      const retry = await postDeposit(t, player, '2500', key);
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotency-hit']).toBe('true');
+      expect(retry.body).toMatchObject({ id: paymentId, status: 'completed', amount: '2500' });
+    });
+
+    it('reconciles a withdrawal the PSP says failed: the held money comes back through a reversal', async () => {
+      psp.behaviour.payout = 'throw';
+      const before = await t.balance(player);
+      const key = randomUUID();
+      const lost = await postWithdrawal(t, player, '1500', key);
+      const paymentId = lost.body.paymentId as string;
+      expect(await t.balance(player)).toBe(before - 1500n);
+
+      psp.behaviour.lookup = 'fail';
+      expect(await reconcilePayments({ db: t.db, provider: psp.provider }, 0)).toBe(1);
+      expect(await t.balance(player)).toBe(before);
+      expect(await transfersFor(t.db, paymentId)).toEqual([
+        { kind: 'withdrawal', amount: 1500n },
+        { kind: 'withdrawal_reversal', amount: 1500n },
+      ]);
+      const retry = await postWithdrawal(t, player, '1500', key);
+      expect(retry.body).toMatchObject({ id: paymentId, status: 'failed' });
+    });
+
+    it('is reconciled by the worker jobs once it has been pending for a minute', async () => {
+      psp.behaviour.payout = 'throw';
+      const lost = await postWithdrawal(t, player, '700', randomUUID());
+      const paymentId = lost.body.paymentId as string;
+      psp.behaviour.lookup = 'complete';
+      await t.app.runJobs();
+      expect((await paymentsOf(t.db, player.id)).find((p) => p.id === paymentId)?.status).toBe(
+        'pending',
+      );
+      await t.db.query(
+        `UPDATE wallet.payments SET created_at = now() - interval '2 minutes' WHERE id = $1`,
+        [paymentId],
+      );
+      await t.app.runJobs();
+      expect((await paymentsOf(t.db, player.id)).find((p) => p.id === paymentId)?.status).toBe(
+        'completed',
+      );
     });
   });
 });

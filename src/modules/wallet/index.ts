@@ -11,5 +11,5 @@ export { getWallet, listTransactions } from './history.ts';
 export { post, type Transfer } from './ledger.ts';
 export { checkLedger, type LedgerReport } from './ledger-check.ts';
 export { type PaymentProvider, sandboxProvider } from './payment-provider.ts';
-export { deposit, withdraw } from './payments.ts';
+export { deposit, reconcilePayments, withdraw } from './payments.ts';
 export { walletRoutes } from './routes.ts';

@@ -3,9 +3,11 @@
 // (for a withdrawal it also moves the money out of the player's cash account, so it cannot
 // be bet); the PSP is called; step 2 records the outcome, and for a failed withdrawal posts
 // a reversal. A retry while the PSP call is in flight gets 409 and then the stored result.
+// When the PSP's answer is lost, the worker asks the PSP later (`reconcilePayments`) and
+// records the outcome the same way.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../platform/config.ts';
-import type { Db, Tx } from '../../platform/db/db.ts';
+import type { Db, Queryable, Tx } from '../../platform/db/db.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import {
   checkIdempotencyKey,
@@ -45,7 +47,7 @@ async function start(
   deps: PaymentDeps,
   direction: Direction,
   command: IdempotentCommand<{ ownerId: string; amount: bigint }>,
-): Promise<{ replay: PaymentView } | { payment: PaymentView; key: string }> {
+): Promise<{ replay: PaymentView } | { payment: PaymentView }> {
   const key = checkIdempotencyKey(command.idempotencyKey);
   const hash = hashRequest(`wallet.${direction}`, command.input);
   const { ownerId, amount } = command.input;
@@ -73,12 +75,22 @@ async function start(
       balance -= amount;
     }
     const [row] = await tx.query<{ created_at: Date }>(
-      `INSERT INTO wallet.payments (id, owner_id, account_id, direction, amount, currency, provider, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending') RETURNING created_at`,
-      [id, ownerId, accounts.cash.id, direction, amount, accounts.currency, deps.provider.name],
+      `INSERT INTO wallet.payments (id, owner_id, account_id, direction, amount, currency, provider, status,
+                                    idempotency_scope, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING created_at`,
+      [
+        id,
+        ownerId,
+        accounts.cash.id,
+        direction,
+        amount,
+        accounts.currency,
+        deps.provider.name,
+        command.scope,
+        key,
+      ],
     );
     return {
-      key,
       payment: {
         id,
         direction,
@@ -93,36 +105,42 @@ async function start(
   });
 }
 
-/** Records the PSP's answer exactly once (a payment leaves `pending` once). */
-export async function completePayment(
+/**
+ * Records the PSP's answer once — a payment leaves `pending` once — with its money move, its
+ * event and the response stored for the request's idempotency key, in the caller's
+ * transaction. Returns the payment as it now stands (also when it was already decided).
+ */
+export async function recordOutcome(
   tx: Tx,
-  payment: Pick<PaymentView, 'id' | 'direction'> & { ownerId: string },
+  paymentId: string,
   result: PaymentResult,
-): Promise<PaymentView | undefined> {
+): Promise<PaymentView> {
   const [row] = await tx.query<{
+    owner_id: string;
+    direction: Direction;
     amount: bigint;
     currency: string;
     account_id: bigint;
-    created_at: Date;
+    idempotency_scope: string;
+    idempotency_key: string;
   }>(
     `UPDATE wallet.payments
      SET status = $2, provider_ref = $3, failure_reason = $4, completed_at = now()
      WHERE id = $1 AND status = 'pending'
-     RETURNING amount, currency, account_id, created_at`,
+     RETURNING owner_id, direction, amount, currency, account_id, idempotency_scope, idempotency_key`,
     [
-      payment.id,
+      paymentId,
       result.status,
       result.providerRef ?? null,
       result.status === 'failed' ? result.reason : null,
     ],
   );
-  if (!row) return undefined;
-  const reference = `payment:${payment.id}`;
+  if (!row) return paymentView(tx, paymentId);
   const moneyMoves =
-    (payment.direction === 'deposit' && result.status === 'completed') ||
-    (payment.direction === 'withdrawal' && result.status === 'failed');
+    (row.direction === 'deposit' && result.status === 'completed') ||
+    (row.direction === 'withdrawal' && result.status === 'failed');
   if (moneyMoves) {
-    await lockPlayerAccounts(tx, payment.ownerId);
+    await lockPlayerAccounts(tx, row.owner_id);
     const clearing = await systemAccount(tx, 'psp_clearing', row.currency);
     await post(tx, [
       {
@@ -130,28 +148,47 @@ export async function completePayment(
         credit: row.account_id,
         amount: row.amount,
         currency: row.currency,
-        kind: payment.direction === 'deposit' ? 'deposit' : 'withdrawal_reversal',
-        reference,
+        kind: row.direction === 'deposit' ? 'deposit' : 'withdrawal_reversal',
+        reference: `payment:${paymentId}`,
       },
     ]);
   }
-  const accounts = await readPlayerAccounts(tx, payment.ownerId);
-  const view: PaymentView = {
-    id: payment.id,
-    direction: payment.direction,
+  const view = await paymentView(tx, paymentId);
+  await emit(tx, {
+    type: `wallet.${row.direction}.${result.status}`,
+    aggregateId: row.owner_id,
+    payload: { ...view, ownerId: row.owner_id },
+  });
+  await storeResult(tx, row.idempotency_scope, row.idempotency_key, view);
+  return view;
+}
+
+async function paymentView(q: Queryable, paymentId: string): Promise<PaymentView> {
+  const [row] = await q.query<{
+    owner_id: string;
+    direction: Direction;
+    amount: bigint;
+    currency: string;
+    status: PaymentView['status'];
+    failure_reason: string | null;
+    created_at: Date;
+  }>(
+    `SELECT owner_id, direction, amount, currency, status, failure_reason, created_at
+     FROM wallet.payments WHERE id = $1`,
+    [paymentId],
+  );
+  if (!row) throw new Error(`payment ${paymentId} not found`);
+  const accounts = await readPlayerAccounts(q, row.owner_id);
+  return {
+    id: paymentId,
+    direction: row.direction,
     amount: row.amount.toString(),
     currency: row.currency,
-    status: result.status,
-    failureReason: result.status === 'failed' ? result.reason : null,
+    status: row.status,
+    failureReason: row.failure_reason,
     balance: accounts.cash.balance.toString(),
     createdAt: row.created_at.toISOString(),
   };
-  await emit(tx, {
-    type: `wallet.${payment.direction}.${result.status}`,
-    aggregateId: payment.ownerId,
-    payload: { ...view, ownerId: payment.ownerId },
-  });
-  return view;
 }
 
 async function run(
@@ -161,7 +198,7 @@ async function run(
 ): Promise<Outcome<PaymentView>> {
   const started = await start(deps, direction, command);
   if ('replay' in started) return { result: started.replay, idempotencyHit: true };
-  const { payment, key } = started;
+  const { payment } = started;
   const request = {
     paymentId: payment.id,
     ownerId: command.input.ownerId,
@@ -180,12 +217,7 @@ async function run(
     // (not an unhandled 500) tells the client to retry the same key later.
     throw paymentProviderUnavailable(payment.id, error);
   }
-  const view = await deps.db.transaction(async (tx) => {
-    const done = await completePayment(tx, { ...payment, ownerId: command.input.ownerId }, result);
-    const final = done ?? payment;
-    await storeResult(tx, command.scope, key, final);
-    return final;
-  });
+  const view = await deps.db.transaction((tx) => recordOutcome(tx, payment.id, result));
   return { result: view, idempotencyHit: false };
 }
 
@@ -207,4 +239,40 @@ export async function withdraw(
   const { minWithdrawal } = deps.limits;
   if (command.input.amount < minWithdrawal) throw amountOutOfRange('withdrawal', minWithdrawal);
   return run(deps, 'withdrawal', command);
+}
+
+/**
+ * Asks the PSP about payments still pending after `olderThanSeconds` (their answer was lost)
+ * and records the outcomes it knows. Returns how many payments it decided.
+ */
+export async function reconcilePayments(
+  deps: { db: Db; provider: PaymentProvider },
+  olderThanSeconds = 60,
+): Promise<number> {
+  const pending = await deps.db.query<{
+    id: string;
+    owner_id: string;
+    direction: Direction;
+    amount: bigint;
+    currency: string;
+  }>(
+    `SELECT id, owner_id, direction, amount, currency FROM wallet.payments
+     WHERE status = 'pending' AND provider = $1 AND created_at < now() - make_interval(secs => $2)
+     ORDER BY created_at LIMIT 100`,
+    [deps.provider.name, olderThanSeconds],
+  );
+  let decided = 0;
+  for (const p of pending) {
+    const result = await deps.provider.lookup({
+      paymentId: p.id,
+      ownerId: p.owner_id,
+      amount: p.amount,
+      currency: p.currency,
+      direction: p.direction,
+    });
+    if (result.status === 'pending') continue;
+    await deps.db.transaction((tx) => recordOutcome(tx, p.id, result));
+    decided++;
+  }
+  return decided;
 }
