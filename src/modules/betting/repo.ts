@@ -1,6 +1,6 @@
+import { cursorTime, decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 // SQL on betting's own tables.
 import type { Queryable, Tx } from '../../platform/db/db.ts';
-import { DomainError } from '../../platform/errors.ts';
 import { betNotFound } from './errors.ts';
 import { type BetRow, type BetStatus, type BetView, type LegRow, presentBet } from './views.ts';
 
@@ -33,42 +33,21 @@ export async function getBet(q: Queryable, playerId: string, betId: string): Pro
   return presentBet(bet, (await legsOf(q, [betId])).get(betId) ?? []);
 }
 
-const badCursor = () =>
-  new DomainError('invalid_cursor', 'bad_request', 'The cursor is not one this API issued.');
-
-const CURSOR_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Reads a cursor as issued (`<UTC time>|<uuid>`); anything else would reach SQL as a 500. */
-function parseCursor(cursor: string): [string, string] {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || !CURSOR_TIME.test(at) || !CURSOR_ID.test(id)) throw badCursor();
-  // A real calendar time: Date rolls 2030-02-31 over to March, PostgreSQL refuses it.
-  const time = Date.parse(at);
-  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 19) !== at.slice(0, 19))
-    throw badCursor();
-  return [at, id];
-}
-
 export async function listBets(
   q: Queryable,
   playerId: string,
   query: { status?: 'open' | 'settled' | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ items: BetView[]; nextCursor: string | null }> {
-  let before: [string, string] | null = null;
-  if (query.cursor) before = parseCursor(query.cursor);
-  // The cursor carries placed_at to the microsecond, as stored: cut to a millisecond it would
-  // skip the bets placed earlier in the same millisecond as the page's last one. It is bound
-  // as text: the PostgreSQL driver would send a timestamptz parameter through a JS Date.
+  const before = query.cursor ? decodeCursor(query.cursor) : null;
   const bets = await q.query<BetRow & { cursor_at: string }>(
     `SELECT ${BET_COLUMNS},
-            to_char(placed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+            ${cursorTime('placed_at')} AS cursor_at
      FROM betting.bets
      WHERE player_id = $1
        AND ($2::text IS NULL OR ($2 = 'open') = (status = 'open'))
        AND ($3::text IS NULL OR (placed_at, id) < ($3::text::timestamptz, $4::uuid))
      ORDER BY placed_at DESC, id DESC LIMIT $5`,
-    [playerId, query.status ?? null, before?.[0] ?? null, before?.[1] ?? null, query.limit + 1],
+    [playerId, query.status ?? null, before?.time ?? null, before?.id ?? null, query.limit + 1],
   );
   const page = bets.slice(0, query.limit);
   const legs = await legsOf(
@@ -78,10 +57,7 @@ export async function listBets(
   const last = page.at(-1);
   return {
     items: page.map((b) => presentBet(b, legs.get(b.id) ?? [])),
-    nextCursor:
-      bets.length > query.limit && last
-        ? Buffer.from(`${last.cursor_at}|${last.id}`).toString('base64url')
-        : null,
+    nextCursor: bets.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null,
   };
 }
 

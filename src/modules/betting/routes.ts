@@ -1,6 +1,11 @@
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
-import { IdempotencyHeaders, IdParams } from '../../platform/http/schemas.ts';
+import {
+  IdempotencyHeaders,
+  IdParams,
+  idempotencyKeyOf,
+  sendOutcome,
+} from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
 import type { Metrics } from '../../platform/observability/metrics.ts';
 import { placeBet } from './place-bet.ts';
@@ -32,7 +37,7 @@ export function bettingRoutes(
         { db, limits: deps.config.limits },
         {
           scope: playerId,
-          idempotencyKey: request.headers['idempotency-key'] ?? '',
+          idempotencyKey: idempotencyKeyOf(request),
           input: {
             playerId,
             stake: BigInt(body.stake),
@@ -41,9 +46,9 @@ export function bettingRoutes(
           },
         },
       );
-      if (outcome.idempotencyHit) reply.header('idempotency-hit', 'true');
-      else deps.metrics.betsPlaced.inc({ currency: outcome.result.currency });
-      return reply.code(201).send(outcome.result);
+      if (!outcome.idempotencyHit)
+        deps.metrics.betsPlaced.inc({ currency: outcome.result.currency });
+      return sendOutcome(reply, outcome, 201);
     },
   );
 

@@ -1,6 +1,7 @@
+import { cursorTime, decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 // Reading the catalogue: sports, events with their markets and prices.
 import type { Queryable, Tx } from '../../platform/db/db.ts';
-import { DomainError, notFound } from '../../platform/errors.ts';
+import { notFound } from '../../platform/errors.ts';
 import {
   type EventRow,
   type EventView,
@@ -105,36 +106,15 @@ export interface EventQuery {
   cursor?: string | undefined;
 }
 
-const badCursor = () =>
-  new DomainError('invalid_cursor', 'bad_request', 'The cursor is not one this API issued.');
-
-const CURSOR_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Reads a cursor as issued (`<UTC time>|<uuid>`); anything else would reach SQL as a 500. */
-function parseCursor(cursor: string): [string, string] {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || !CURSOR_TIME.test(at) || !CURSOR_ID.test(id)) throw badCursor();
-  // A real calendar time: Date rolls 2030-02-31 over to March, PostgreSQL refuses it.
-  const time = Date.parse(at);
-  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 19) !== at.slice(0, 19))
-    throw badCursor();
-  return [at, id];
-}
-
 /** Upcoming and live events, soonest first. */
 export async function listEvents(
   q: Queryable,
   query: EventQuery,
 ): Promise<{ items: EventView[]; nextCursor: string | null }> {
-  let after: [string, string] | null = null;
-  if (query.cursor) after = parseCursor(query.cursor);
-  // The cursor carries the start time to the microsecond, as stored: a millisecond Date would
-  // point before an event that starts mid-millisecond and return it again forever. It is bound
-  // as text: the PostgreSQL driver would send a timestamptz parameter through a JS Date.
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
   const rows = await q.query<EventRow & { cursor_at: string }>(
     `SELECT ${EVENT_COLUMNS},
-            to_char(e.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+            ${cursorTime('e.starts_at')} AS cursor_at
      FROM ${EVENT_FROM}
      WHERE e.status IN ('scheduled', 'live')
        AND (e.status = 'live' OR e.starts_at > now())
@@ -145,8 +125,8 @@ export async function listEvents(
     [
       query.sport ?? null,
       query.competitionId ?? null,
-      after?.[0] ?? null,
-      after?.[1] ?? null,
+      after?.time ?? null,
+      after?.id ?? null,
       query.limit + 1,
     ],
   );
@@ -158,10 +138,7 @@ export async function listEvents(
   const last = page.at(-1);
   return {
     items: page.map((r) => presentEvent(r, markets.get(r.id) ?? [])),
-    nextCursor:
-      rows.length > query.limit && last
-        ? Buffer.from(`${last.cursor_at}|${last.id}`).toString('base64url')
-        : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null,
   };
 }
 

@@ -1,7 +1,13 @@
 import { Type } from 'typebox';
 import type { Db } from '../../platform/db/db.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { IdempotencyHeaders, IdParams, Uuid } from '../../platform/http/schemas.ts';
+import {
+  IdempotencyHeaders,
+  IdParams,
+  idempotencyKeyOf,
+  sendOutcome,
+  Uuid,
+} from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
 import type { Metrics } from '../../platform/observability/metrics.ts';
 import { requires } from '../identity/index.ts';
@@ -58,7 +64,7 @@ export function settlementRoutes(app: HttpServer, deps: { db: Db; metrics: Metri
         { db: deps.db },
         {
           scope: staffId,
-          idempotencyKey: request.headers['idempotency-key'] ?? '',
+          idempotencyKey: idempotencyKeyOf(request),
           input: {
             marketId: request.params.id,
             result: isVoid ? { void: true } : { void: false, winners: body.winners ?? [] },
@@ -67,8 +73,7 @@ export function settlementRoutes(app: HttpServer, deps: { db: Db; metrics: Metri
         },
       );
       for (const bet of outcome.settled) deps.metrics.betsSettled.inc({ status: bet.status });
-      if (outcome.idempotencyHit) reply.header('idempotency-hit', 'true');
-      return outcome.result;
+      return sendOutcome(reply, outcome, 200);
     },
   );
 }

@@ -1,5 +1,5 @@
+import { invalidCursor } from '../../platform/cursor.ts';
 import type { Queryable } from '../../platform/db/db.ts';
-import { DomainError } from '../../platform/errors.ts';
 import { readPlayerAccounts } from './accounts.ts';
 
 export interface WalletView {
@@ -37,9 +37,6 @@ export interface Page<T> {
 
 const MAX_BIGINT = 2n ** 63n - 1n;
 
-const badCursor = () =>
-  new DomainError('invalid_cursor', 'bad_request', 'The cursor is not one this API issued.');
-
 /** Movements of the player's cash account, newest first, paginated by transfer id. */
 export async function listTransactions(
   q: Queryable,
@@ -49,10 +46,10 @@ export async function listTransactions(
   let before: bigint | null = null;
   if (options.cursor !== undefined) {
     const decoded = Buffer.from(options.cursor, 'base64url').toString('utf8');
-    if (!/^t:[1-9]\d{0,18}$/.test(decoded)) throw badCursor();
+    if (!/^t:[1-9]\d{0,18}$/.test(decoded)) throw invalidCursor();
     before = BigInt(decoded.slice(2));
     // 19 digits may exceed bigint; the database would refuse it with a 500.
-    if (before > MAX_BIGINT) throw badCursor();
+    if (before > MAX_BIGINT) throw invalidCursor();
   }
   const accounts = await readPlayerAccounts(q, ownerId);
   const cash = accounts.cash.id;

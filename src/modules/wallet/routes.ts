@@ -1,7 +1,12 @@
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { IdempotencyHeaders, PageQuery } from '../../platform/http/schemas.ts';
+import {
+  IdempotencyHeaders,
+  idempotencyKeyOf,
+  PageQuery,
+  sendOutcome,
+} from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
 import { requires } from '../identity/index.ts';
 import { getWallet, listTransactions } from './history.ts';
@@ -52,7 +57,7 @@ export function walletRoutes(app: HttpServer, deps: WalletRouteDeps): void {
         const ownerId = request.principal!.accountId;
         const outcome = await command(payments, {
           scope: ownerId,
-          idempotencyKey: request.headers['idempotency-key'] ?? '',
+          idempotencyKey: idempotencyKeyOf(request),
           input: { ownerId, amount: BigInt(request.body.amount) },
         }).catch((error: unknown) => {
           // Operators must see a PSP outage; the client only gets the 503 problem.
@@ -60,8 +65,7 @@ export function walletRoutes(app: HttpServer, deps: WalletRouteDeps): void {
             request.log.error({ err: error.cause, ...error.details }, 'payment provider failed');
           throw error;
         });
-        if (outcome.idempotencyHit) reply.header('idempotency-hit', 'true');
-        return reply.code(201).send(outcome.result);
+        return sendOutcome(reply, outcome, 201);
       },
     );
   }

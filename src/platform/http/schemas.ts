@@ -1,6 +1,8 @@
 // Schema pieces shared by every module's routes. Each is both the validator at the edge and
 // the OpenAPI description.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import type { Outcome } from '../idempotency.ts';
 import { AMOUNT_PATTERN, PRICE_PATTERN } from '../money.ts';
 
 export const Amount = Type.String({
@@ -50,3 +52,19 @@ export const PageQuery = Type.Object({
 
 export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** The client's Idempotency-Key ('' when absent: the command refuses it with a clear code). */
+export const idempotencyKeyOf = (request: FastifyRequest) => {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' ? key : '';
+};
+
+/** Sends a command's result, marking a replay of a stored response. */
+export function sendOutcome<R>(
+  reply: FastifyReply,
+  outcome: Outcome<R>,
+  status: number,
+): FastifyReply {
+  if (outcome.idempotencyHit) reply.header('idempotency-hit', 'true');
+  return reply.code(status).send(outcome.result);
+}
