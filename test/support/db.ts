@@ -10,16 +10,21 @@ import { databaseUrl, postgresUrl } from './engine.ts';
 // PostgreSQL's parent process id names the run (see global-setup's cleanup).
 const runId = process.env.VITEST_POOL_ID ? process.ppid : process.pid;
 
-/** A fresh, migrated database of its own for a test file. `close()` removes it. */
-export async function createTestDb(): Promise<Db> {
+/**
+ * A fresh database of its own for a test file, migrated unless `migrated: false` (then it has
+ * nothing in it, not even the migration table). `close()` removes it.
+ */
+export async function createTestDb(options: { migrated?: boolean } = {}): Promise<Db> {
+  const migrated = options.migrated !== false;
   const template = inject('template');
   if (!postgresUrl) {
-    const dump = new Blob([readFileSync(template)]);
-    return openPglite({ loadDataDir: dump });
+    return migrated
+      ? openPglite({ loadDataDir: new Blob([readFileSync(template)]) })
+      : openPglite();
   }
   const name = `ibet_t_${runId}_${randomBytes(6).toString('hex')}`;
   const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await admin.unsafe(`CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${template}` : ''}`);
   const db = await openPostgres({ url: databaseUrl(postgresUrl, name), poolSize: 20 });
   return {
     ...db,

@@ -1,15 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../../../test/support/db.ts';
-import { databaseUrl, engine, postgresUrl } from '../../../test/support/engine.ts';
+import { engine } from '../../../test/support/engine.ts';
 import type { Db } from './db.ts';
 import { type Migration, migrate, migrationStatus, readMigrations } from './migrate.ts';
-import { openPglite } from './pglite.ts';
-import { openPostgres } from './postgres.ts';
 
 const extra = (version: string, sql: string): Migration => ({
   version,
@@ -18,24 +15,7 @@ const extra = (version: string, sql: string): Migration => ({
   checksum: createHash('sha256').update(sql).digest('hex'),
 });
 
-/** A database with nothing in it (not even the migration table). */
-async function emptyDatabase(): Promise<Db> {
-  if (!postgresUrl) return openPglite();
-  // Named like the harness's databases, so global teardown drops it if this file cannot.
-  const runId = process.env.VITEST_POOL_ID ? process.ppid : process.pid;
-  const name = `ibet_t_${runId}_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const db = await openPostgres({ url: databaseUrl(postgresUrl, name), poolSize: 4 });
-  return {
-    ...db,
-    async close() {
-      await db.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
+const emptyDatabase = () => createTestDb({ migrated: false });
 
 describe('readMigrations', () => {
   it('reads the numbered files in order, with a checksum of their text, and ignores others', () => {
