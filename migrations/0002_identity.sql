@@ -11,6 +11,7 @@ CREATE TABLE identity.accounts (
   currency      char(3),
   roles         text[]      NOT NULL DEFAULT '{}',
   status        text        NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'closed')),
+  email_verified_at timestamptz,
   created_at    timestamptz NOT NULL DEFAULT now(),
   updated_at    timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT player_profile CHECK (
@@ -21,20 +22,35 @@ CREATE TABLE identity.accounts (
 -- One account per address and kind: the same person may be a player and a staff member.
 CREATE UNIQUE INDEX accounts_email ON identity.accounts (kind, lower(email));
 
--- Refresh tokens are opaque random strings; only their SHA-256 is stored. Each use
--- rotates the token within its family; presenting a used token revokes the family.
+-- A session is one sign-in: it ends when idle for too long, at its absolute end, at logout,
+-- or when revoked (by the player, by staff, or on refresh-token reuse).
+CREATE TABLE identity.sessions (
+  id              uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+  account_id      uuid        NOT NULL REFERENCES identity.accounts (id),
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  last_seen_at    timestamptz NOT NULL DEFAULT now(),
+  idle_seconds    integer     NOT NULL CHECK (idle_seconds > 0),
+  expires_at      timestamptz NOT NULL,
+  -- When this sign-in last proved the second factor (sign-in with MFA or step-up).
+  mfa_verified_at timestamptz,
+  ip              text,
+  user_agent      text,
+  revoked_at      timestamptz,
+  revoked_reason  text
+);
+CREATE INDEX sessions_account ON identity.sessions (account_id, created_at DESC);
+
+-- Refresh tokens are opaque random strings; only their SHA-256 is stored. Each use rotates
+-- the token within its session; presenting a used token revokes the session.
 CREATE TABLE identity.refresh_tokens (
   id          uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+  session_id  uuid        NOT NULL REFERENCES identity.sessions (id),
   account_id  uuid        NOT NULL REFERENCES identity.accounts (id),
-  family_id   uuid        NOT NULL,
   token_hash  text        NOT NULL UNIQUE,
   created_at  timestamptz NOT NULL DEFAULT now(),
-  expires_at  timestamptz NOT NULL,
-  used_at     timestamptz,
-  revoked_at  timestamptz
+  used_at     timestamptz
 );
-CREATE INDEX refresh_tokens_family ON identity.refresh_tokens (family_id);
-CREATE INDEX refresh_tokens_account ON identity.refresh_tokens (account_id);
+CREATE INDEX refresh_tokens_session ON identity.refresh_tokens (session_id);
 
 -- ES256 keys that sign access tokens; the public halves are published as a JWKS.
 CREATE TABLE identity.signing_keys (

@@ -5,10 +5,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
+import { auditRoutes } from './modules/audit/index.ts';
 import { bettingRoutes } from './modules/betting/index.ts';
 import { catalogRoutes } from './modules/catalog/index.ts';
-import { createTokenService, identityRoutes, type TokenService } from './modules/identity/index.ts';
-import { notificationRoutes, playerMessages } from './modules/notifications/index.ts';
+import {
+  auditDenied,
+  createApiKeyVerifier,
+  createTokenService,
+  identityRoutes,
+  partnerRoutes,
+  pruneFailures,
+  reloadCustomRoles,
+  staffAdminRoutes,
+  startRoleRefresh,
+  type TokenService,
+} from './modules/identity/index.ts';
+import { mailConsumer, notificationRoutes, playerMessages } from './modules/notifications/index.ts';
+import { b2bRoutes } from './modules/partners/index.ts';
 import { settlementRoutes, sweepResultedMarkets } from './modules/settlement/index.ts';
 import {
   type PaymentProvider,
@@ -70,7 +83,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metrics = createMetrics();
   const tokens = await createTokenService(db, {
     accessSeconds: config.accessTokenTtlSeconds,
-    refreshSeconds: config.refreshTokenTtlSeconds,
+    staffIdleSeconds: config.sessions.staff.idleSeconds,
   });
 
   const http = await createServer({
@@ -78,27 +91,45 @@ export async function createApp(options: AppOptions): Promise<App> {
     metrics,
     version: VERSION,
     verifyToken: (token) => tokens.verify(token),
+    verifyApiKey: createApiKeyVerifier(db),
+    stepUpSeconds: config.stepUpSeconds,
+    onDenied: auditDenied(db),
     async checkReady() {
       const status = await migrationStatus(db);
       if (status.pending.length > 0)
         throw new Error(`migrations pending: ${status.pending.join(', ')}`);
+      if (status.changed.length > 0) {
+        throw new Error(`migrations changed after they were applied: ${status.changed.join(', ')}`);
+      }
     },
   });
 
+  const background = options.background !== false;
+  let roleRefresh: { stop(): Promise<void> } | undefined;
+
   if (mounts.http === 'full') {
+    // Access tokens name roles; custom roles resolve from a copy in memory (see roles.ts).
+    // Before the migrations ran, there is no table yet: /readyz says so, the refresh catches up.
+    await reloadCustomRoles(db).catch((error) =>
+      log.warn({ err: error }, 'custom roles not loaded; they grant nothing until they are'),
+    );
+    if (background) roleRefresh = startRoleRefresh(db, { log });
     identityRoutes(http, { db, config, tokens });
+    staffAdminRoutes(http, { db, config });
+    partnerRoutes(http, { db, config });
+    await b2bRoutes(http, { db, config });
     walletRoutes(http, { db, config, paymentProvider });
     catalogRoutes(http, { db });
     bettingRoutes(http, { db, config, metrics });
     settlementRoutes(http, { db, metrics });
     notificationRoutes(http, { db });
+    auditRoutes(http, { db });
     await http.register(fastifyStatic, { root: path.join(ROOT, 'web/player'), prefix: '/' });
   }
 
   const bus = new EventBus();
   let relay: Relay | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
-  const background = options.background !== false;
 
   const runJobs = async () => {
     const settled = await sweepResultedMarkets(db);
@@ -109,10 +140,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (reconciled > 0)
       log.warn({ payments: reconciled }, 'reconciled payments whose answer was lost');
     await pruneIdempotencyKeys(db);
+    await pruneFailures(db);
   };
 
   if (mounts.worker) {
     bus.consume(db, playerMessages);
+    bus.consume(db, mailConsumer(config.publicUrl));
     bus.on('*', () => metrics.outboxPublished.inc());
     relay = startRelay({ db, bus, intervalMs: config.outboxPollMs, log, poll: background });
     if (background) {
@@ -140,6 +173,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (sweepTimer) clearTimeout(sweepTimer);
       await http.close();
       await relay?.stop();
+      await roleRefresh?.stop();
     },
   };
 }

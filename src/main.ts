@@ -4,10 +4,11 @@
 //   migrate               apply pending migrations and exit
 //   seed                  seed demo data and exit
 //   ledger:check          print the ledger invariant report; exit 1 if it does not hold
+//   keys:rotate           sign access tokens with a new key (the previous one still verifies)
 //   config                print the environment variables iBet reads
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
-import { ensureAdmin } from './modules/identity/index.ts';
+import { ensureAdmin, rotateSigningKey } from './modules/identity/index.ts';
 import { checkLedger } from './modules/wallet/index.ts';
 import {
   type Config,
@@ -27,7 +28,14 @@ async function serve(config: Config, role: ProcessRole, prepare: boolean): Promi
   if (prepare) {
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
-    if (config.admin && (await ensureAdmin(db, config.admin))) {
+    if (
+      config.admin &&
+      (await ensureAdmin(
+        db,
+        { ...config.admin, totpSecret: config.adminTotpSecret },
+        config.argon2,
+      ))
+    ) {
       log.info({ email: config.admin.email }, 'bootstrap admin created');
     }
     if (config.demo) await seedDemo(db, config);
@@ -61,6 +69,7 @@ async function serve(config: Config, role: ProcessRole, prepare: boolean): Promi
       '',
       `  Demo player   ${DEMO_PLAYER.email} / ${DEMO_PLAYER.password}`,
       `  Demo admin    ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}   (POST /api/v1/staff/auth/login)`,
+      `                TOTP secret ${DEMO_ADMIN.totpSecret} (add it to an authenticator app)`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
@@ -106,6 +115,13 @@ async function main(argv: string[]): Promise<number> {
       await db.close();
       return 0;
     }
+    case 'keys:rotate': {
+      const db = await openDatabase(config);
+      await migrate(db);
+      process.stdout.write(`signing with key ${await rotateSigningKey(db)}\n`);
+      await db.close();
+      return 0;
+    }
     case 'ledger:check': {
       const db = await openDatabase(config);
       const report = await checkLedger(db);
@@ -115,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       process.stderr.write(
-        `unknown command "${command}"; try start, serve, migrate, seed, ledger:check, config\n`,
+        `unknown command "${command}"; try start, serve, migrate, seed, ledger:check, keys:rotate, config\n`,
       );
       return 2;
   }

@@ -2,6 +2,7 @@
 // Every variable is declared here with its documentation; an invalid value stops the
 // process with a message naming the variable (see `ConfigError`).
 import path from 'node:path';
+import { base32nopad } from '@scure/base';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -18,7 +19,20 @@ export interface Config {
   demo: boolean;
   admin: { email: string; password: string } | undefined;
   accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
+  /** Idle and absolute lifetimes of a sign-in, per kind of account (staff stricter). */
+  sessions: {
+    player: { idleSeconds: number; maxSeconds: number };
+    staff: { idleSeconds: number; maxSeconds: number };
+  };
+  /** How recent a second-factor proof must be for sensitive actions. */
+  stepUpSeconds: number;
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** Failed sign-ins allowed per hour: per account, per staff account, per IP address. */
+  throttle: { accountPerHour: number; staffPerHour: number; ipPerHour: number };
+  /** Base32 TOTP secret given to the bootstrap admin (automated installs). */
+  adminTotpSecret: string | undefined;
+  /** Where players reach the site; links in mail point here. */
+  publicUrl: string;
   currencies: string[];
   limits: {
     minStake: bigint;
@@ -29,6 +43,8 @@ export interface Config {
     minWithdrawal: bigint;
   };
   outboxPollMs: number;
+  /** Requests a minute one partner API key may make to the B2B routes. */
+  apiKeyRateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -101,9 +117,66 @@ export const variables: Variable[] = [
     default: '900',
   },
   {
-    name: 'IBET_REFRESH_TOKEN_TTL',
-    description: 'Lifetime of refresh tokens, in seconds.',
+    name: 'IBET_PLAYER_SESSION_IDLE',
+    description: 'A player or partner sign-in ends after this many seconds without a refresh.',
+    default: '604800 (7 days)',
+  },
+  {
+    name: 'IBET_PLAYER_SESSION_MAX',
+    description: 'A player or partner sign-in ends this many seconds after it began.',
     default: '2592000 (30 days)',
+  },
+  {
+    name: 'IBET_STAFF_SESSION_IDLE',
+    description: 'A staff sign-in ends after this many seconds without a refresh.',
+    default: '900 (15 minutes)',
+  },
+  {
+    name: 'IBET_STAFF_SESSION_MAX',
+    description: 'A staff sign-in ends this many seconds after it began.',
+    default: '43200 (12 hours)',
+  },
+  {
+    name: 'IBET_STEP_UP_SECONDS',
+    description:
+      'Withdrawals and staff permission changes need a second-factor proof at most this old (accounts with MFA).',
+    default: '300',
+  },
+  {
+    name: 'IBET_ARGON2_MEMORY_KIB',
+    description:
+      'argon2id memory cost of password hashes; hashes are upgraded at sign-in when it changes.',
+    default: '19456',
+  },
+  { name: 'IBET_ARGON2_TIME_COST', description: 'argon2id passes.', default: '2' },
+  { name: 'IBET_ARGON2_PARALLELISM', description: 'argon2id lanes.', default: '1' },
+  {
+    name: 'IBET_LOGIN_FAILURES_PER_HOUR',
+    description:
+      'Failed sign-ins per hour after which a player or partner address is locked for the hour.',
+    default: '100',
+  },
+  {
+    name: 'IBET_STAFF_LOGIN_FAILURES_PER_HOUR',
+    description: 'The same for staff addresses.',
+    default: '20',
+  },
+  {
+    name: 'IBET_IP_FAILURES_PER_HOUR',
+    description: 'Failed sign-ins per hour from one IP address before it is refused.',
+    default: '300',
+  },
+  {
+    name: 'IBET_ADMIN_TOTP_SECRET',
+    description:
+      'Base32 TOTP secret (at least 16 bytes) enrolled for the bootstrap admin, for automated installs.',
+    default: '(unset: the admin enrols at first sign-in)',
+  },
+  {
+    name: 'IBET_PUBLIC_URL',
+    description:
+      'The address players use; links in mail (verification, password reset) point here.',
+    default: 'http://HOST:PORT',
   },
   {
     name: 'IBET_CURRENCIES',
@@ -144,6 +217,12 @@ export const variables: Variable[] = [
     name: 'IBET_OUTBOX_POLL_MS',
     description: 'How often the outbox relay looks for unpublished events, in milliseconds.',
     default: '250',
+  },
+  {
+    name: 'IBET_API_KEY_RATE_LIMIT',
+    description:
+      'Requests a minute one partner API key may make to the B2B routes (counted per process for now); beyond: 429.',
+    default: '600',
   },
 ];
 
@@ -225,6 +304,44 @@ function admin(env: Env): Config['admin'] {
   return { email, password };
 }
 
+const accessTokenTtl = (env: Env) => int(env, 'IBET_ACCESS_TOKEN_TTL', 900, 30, 900);
+
+function totpSecret(env: Env): string | undefined {
+  const raw = env.IBET_ADMIN_TOTP_SECRET?.replaceAll(' ', '').toUpperCase().replace(/=+$/, '');
+  if (!raw) return undefined;
+  if (!env.IBET_ADMIN_EMAIL)
+    throw new ConfigError('IBET_ADMIN_TOTP_SECRET', 'needs IBET_ADMIN_EMAIL');
+  // Strict base32 (RFC 4648, no padding): what authenticator apps read; 16 bytes at least
+  // (RFC 4226's minimum).
+  let bytes: Uint8Array;
+  try {
+    bytes = base32nopad.decode(raw);
+  } catch {
+    throw new ConfigError('IBET_ADMIN_TOTP_SECRET', 'is not canonical base32 (A-Z, 2-7)');
+  }
+  if (bytes.length < 16) {
+    throw new ConfigError(
+      'IBET_ADMIN_TOTP_SECRET',
+      'must hold at least 16 bytes (26 base32 characters)',
+    );
+  }
+  return raw;
+}
+
+function publicUrl(env: Env): string {
+  const raw = env.IBET_PUBLIC_URL || `http://${env.HOST || '127.0.0.1'}:${env.PORT || '3000'}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('IBET_PUBLIC_URL', 'is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('IBET_PUBLIC_URL', 'must be an http(s) URL');
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
 /** Parses the environment; throws `ConfigError` on the first invalid variable. */
 export function loadConfig(env: Env = process.env): Config {
   const dbUrl = databaseUrl(env);
@@ -238,6 +355,9 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (limits.minStake > limits.maxStake) {
     throw new ConfigError('IBET_MIN_STAKE', 'must not exceed IBET_MAX_STAKE');
+  }
+  if (accessTokenTtl(env) > int(env, 'IBET_STAFF_SESSION_IDLE', 900, 60, 86400)) {
+    throw new ConfigError('IBET_ACCESS_TOKEN_TTL', 'must not exceed IBET_STAFF_SESSION_IDLE');
   }
   if (limits.maxPayout < limits.maxStake) {
     throw new ConfigError(
@@ -263,10 +383,33 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     demo: bool(env, 'IBET_DEMO', dbUrl === undefined),
     admin: admin(env),
-    accessTokenTtlSeconds: int(env, 'IBET_ACCESS_TOKEN_TTL', 900, 30, 900),
-    refreshTokenTtlSeconds: int(env, 'IBET_REFRESH_TOKEN_TTL', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    accessTokenTtlSeconds: accessTokenTtl(env),
+    sessions: {
+      player: {
+        idleSeconds: int(env, 'IBET_PLAYER_SESSION_IDLE', 7 * 86400, 60, 365 * 86400),
+        maxSeconds: int(env, 'IBET_PLAYER_SESSION_MAX', 30 * 86400, 60, 365 * 86400),
+      },
+      staff: {
+        idleSeconds: int(env, 'IBET_STAFF_SESSION_IDLE', 900, 60, 86400),
+        maxSeconds: int(env, 'IBET_STAFF_SESSION_MAX', 12 * 3600, 60, 7 * 86400),
+      },
+    },
+    stepUpSeconds: int(env, 'IBET_STEP_UP_SECONDS', 300, 30, 3600),
+    argon2: {
+      memoryCost: int(env, 'IBET_ARGON2_MEMORY_KIB', 19_456, 8192, 1_048_576),
+      timeCost: int(env, 'IBET_ARGON2_TIME_COST', 2, 1, 20),
+      parallelism: int(env, 'IBET_ARGON2_PARALLELISM', 1, 1, 16),
+    },
+    throttle: {
+      accountPerHour: int(env, 'IBET_LOGIN_FAILURES_PER_HOUR', 100, 5, 10_000),
+      staffPerHour: int(env, 'IBET_STAFF_LOGIN_FAILURES_PER_HOUR', 20, 5, 10_000),
+      ipPerHour: int(env, 'IBET_IP_FAILURES_PER_HOUR', 300, 5, 1_000_000),
+    },
+    adminTotpSecret: totpSecret(env),
+    publicUrl: publicUrl(env),
     currencies: currencies(env),
     limits,
     outboxPollMs: int(env, 'IBET_OUTBOX_POLL_MS', 250, 10, 60_000),
+    apiKeyRateLimit: int(env, 'IBET_API_KEY_RATE_LIMIT', 600, 1, 1_000_000),
   };
 }

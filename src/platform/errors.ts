@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'forbidden' // authenticated, not allowed (403)
   | 'not_found' // no such thing, or not yours (404)
   | 'conflict' // the current state does not allow it (409)
+  | 'too_many' // slow down: too many attempts or requests (429)
   | 'unavailable'; // a dependency failed; try again (503)
 
 export class DomainError extends Error {

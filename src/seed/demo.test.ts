@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../../test/support/db.ts';
 import { assertMoneyInvariants } from '../../test/support/invariants.ts';
+import { totpCode } from '../../test/support/totp.ts';
 import { type App, createApp } from '../app.ts';
 import { findByEmail } from '../modules/identity/index.ts';
 import { checkLedger, getWallet } from '../modules/wallet/index.ts';
@@ -177,9 +178,21 @@ describe('the demo seed', () => {
       const staff = await app.http.inject({
         method: 'POST',
         url: '/api/v1/staff/auth/login',
-        payload: DEMO_ADMIN,
+        payload: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password },
       });
-      expect(staff.statusCode).toBe(200);
+      expect(staff.json()).toMatchObject({ mfaRequired: true });
+      const second = await app.http.inject({
+        method: 'POST',
+        url: '/api/v1/staff/auth/login/mfa',
+        payload: { mfaToken: staff.json().mfaToken, code: await totpCode(DEMO_ADMIN.totpSecret) },
+      });
+      expect(second.statusCode).toBe(200);
+      const ledger = await app.http.inject({
+        method: 'GET',
+        url: '/api/v1/admin/ledger/check',
+        headers: { authorization: `Bearer ${second.json().accessToken}` },
+      });
+      expect(ledger.json()).toMatchObject({ ok: true });
     } finally {
       await app?.close();
     }

@@ -9,7 +9,7 @@ import {
   listSports,
   type NewMarket,
 } from '../modules/catalog/index.ts';
-import { createStaff, findByEmail, registerPlayer } from '../modules/identity/index.ts';
+import { ensureAdmin, findByEmail, registerPlayer } from '../modules/identity/index.ts';
 import { deposit, sandboxProvider } from '../modules/wallet/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/db/db.ts';
@@ -22,7 +22,15 @@ export const DEMO_PLAYER = {
   country: 'IE',
   currency: 'EUR',
 };
-export const DEMO_ADMIN = { email: 'admin@ibet.example', password: 'demo-admin-password' };
+/**
+ * The demo admin signs in with a second factor, as all staff must: add `totpSecret` to an
+ * authenticator app (it is printed at start). Demo data only — never a real deployment.
+ */
+export const DEMO_ADMIN = {
+  email: 'admin@ibet.example',
+  password: 'demo-admin-password',
+  totpSecret: 'JBSWY3DPEHPK3PXPMZXW6YTBOJSXIIDB',
+};
 /** 500.00 EUR */
 export const DEMO_FUNDING = 50_000n;
 
@@ -312,6 +320,6 @@ export async function seedDemo(db: Db, config: Config): Promise<void> {
     );
   }
   if (!(await findByEmail(db, 'staff', DEMO_ADMIN.email))) {
-    await createStaff(db, { ...DEMO_ADMIN, displayName: 'Demo Admin', roles: ['admin'] });
+    await ensureAdmin(db, DEMO_ADMIN, config.argon2);
   }
 }

@@ -3,12 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
-import { createStaff } from '../../src/modules/identity/index.ts';
 import type { PaymentProvider } from '../../src/modules/wallet/index.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import type { Db } from '../../src/platform/db/db.ts';
 import { createLogger } from '../../src/platform/observability/logger.ts';
 import { createTestDb } from './db.ts';
+import { staffSession } from './identity-helpers.ts';
 import { assertMoneyInvariants } from './invariants.ts';
 
 export interface Response<T = any> {
@@ -59,6 +59,12 @@ export class Api {
   patch<T = any>(url: string, body?: unknown, options?: RequestOptions) {
     return this.request<T>('PATCH', url, body ?? {}, options);
   }
+  put<T = any>(url: string, body?: unknown, options?: RequestOptions) {
+    return this.request<T>('PUT', url, body ?? {}, options);
+  }
+  delete<T = any>(url: string, options?: RequestOptions) {
+    return this.request<T>('DELETE', url, undefined, options);
+  }
 }
 
 export interface Player {
@@ -71,6 +77,8 @@ export interface Player {
 export interface Staff {
   id: string;
   token: string;
+  refreshToken: string;
+  totpSecret: string;
 }
 
 export interface TestApp {
@@ -88,13 +96,20 @@ export interface TestApp {
 }
 
 export const PASSWORD = 'correct horse battery staple';
-const STAFF_PASSWORD = 'correct horse battery staple 42';
 
-export async function startTestApp(
-  options: { paymentProvider?: PaymentProvider } = {},
-): Promise<TestApp> {
+export interface TestAppOptions {
+  paymentProvider?: PaymentProvider;
+  /** Environment variables on top of the test defaults (e.g. small throttling limits). */
+  env?: Record<string, string>;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDb();
-  const config = loadConfig({ LOG_LEVEL: 'silent', IBET_DATA_DIR: '/nonexistent' });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    IBET_DATA_DIR: '/nonexistent',
+    ...options.env,
+  });
   const app = await createApp({
     config,
     db,
@@ -133,16 +148,7 @@ export async function startTestApp(
       };
     },
     async staff(roles) {
-      const email = `s-${randomUUID()}@example.com`;
-      const account = await createStaff(db, {
-        email,
-        password: STAFF_PASSWORD,
-        displayName: 'Staff',
-        roles,
-      });
-      const login = await api.post('/api/v1/staff/auth/login', { email, password: STAFF_PASSWORD });
-      if (login.status !== 200) throw new Error(`staff login: ${JSON.stringify(login.body)}`);
-      return { id: account.id, token: login.body.accessToken };
+      return staffSession(db, api, roles);
     },
     async trader() {
       trader ??= await t.staff(['trader']);
@@ -214,7 +220,7 @@ export async function startTestApp(
  * Starts an app for the enclosing file (or describe block) and checks the money invariants
  * after every test. Use the returned object's fields inside tests.
  */
-export function useTestApp(options: { paymentProvider?: PaymentProvider } = {}): TestApp {
+export function useTestApp(options: TestAppOptions = {}): TestApp {
   const holder = {} as { current?: TestApp };
   beforeAll(async () => {
     holder.current = await startTestApp(options);

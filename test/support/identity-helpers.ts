@@ -2,10 +2,13 @@
 // row counts that prove a refused request changed nothing, and staff sessions that keep
 // their refresh token (TestApp.staff() keeps only the access token).
 import { createHash, randomUUID } from 'node:crypto';
+import { generateSecret } from 'otplib';
 import { expect } from 'vitest';
 import { createStaff } from '../../src/modules/identity/index.ts';
+import { enrolConfirmed } from '../../src/modules/identity/totp.ts';
 import type { Queryable } from '../../src/platform/db/db.ts';
 import type { Api, Response } from './app.ts';
+import { totpCode } from './totp.ts';
 
 export const STAFF_PASSWORD = 'staff password that is long enough';
 
@@ -63,9 +66,14 @@ export interface StaffSession {
   email: string;
   token: string;
   refreshToken: string;
+  /** The TOTP secret of the staff member's authenticator (enrolled). */
+  totpSecret: string;
 }
 
-/** Creates a staff member with `roles` and signs them in at the staff door. */
+/**
+ * Creates a staff member with `roles` and an enrolled authenticator, and signs them in at
+ * the staff door with password and code, as staff must.
+ */
 export async function staffSession(
   db: Parameters<typeof createStaff>[0],
   api: Api,
@@ -78,12 +86,22 @@ export async function staffSession(
     displayName: 'Staff Member',
     roles,
   });
+  const totpSecret = generateSecret();
+  await db.transaction((tx) => enrolConfirmed(tx, account.id, totpSecret));
   const login = await api.post('/api/v1/staff/auth/login', { email, password: STAFF_PASSWORD });
-  if (login.status !== 200) throw new Error(`staff login: ${JSON.stringify(login.body)}`);
+  if (login.status !== 200 || !login.body.mfaRequired) {
+    throw new Error(`staff login: ${JSON.stringify(login.body)}`);
+  }
+  const second = await api.post('/api/v1/staff/auth/login/mfa', {
+    mfaToken: login.body.mfaToken,
+    code: await totpCode(totpSecret),
+  });
+  if (second.status !== 200) throw new Error(`staff MFA: ${JSON.stringify(second.body)}`);
   return {
     id: account.id,
     email,
-    token: login.body.accessToken,
-    refreshToken: login.body.refreshToken,
+    token: second.body.accessToken,
+    refreshToken: second.body.refreshToken,
+    totpSecret,
   };
 }

@@ -130,6 +130,6 @@ describe('wallet history', () => {
   it('refuses the history without a player token', async () => {
     expectProblem(await t.api.get('/api/v1/wallet/transactions'), 401, 'unauthenticated');
     const staff = await t.staff(['support']);
-    expectProblem(await list(staff as Player), 403, 'forbidden');
+    expectProblem(await list(staff as unknown as Player), 403, 'forbidden');
   });
 });

@@ -179,6 +179,8 @@ async function api(method, path, { body, auth = false, idempotencyKey } = {}) {
 
 const state = {
   me: null,
+  /** Between the password and the authenticator code of a sign-in. */
+  mfaToken: null,
   wallet: null,
   sports: [],
   sport: null,
@@ -751,16 +753,40 @@ async function login(submit) {
   const data = new FormData(form);
   try {
     await busy(form.querySelector('button[type="submit"]'), 'Logging in…', async () => {
-      tokens.set(
-        await api('POST', '/api/v1/auth/login', {
+      let result;
+      if (state.mfaToken) {
+        // Second step: the account has an authenticator app.
+        result = await api('POST', '/api/v1/auth/login/mfa', {
+          body: { mfaToken: state.mfaToken, code: String(data.get('code')).trim() },
+        });
+      } else {
+        result = await api('POST', '/api/v1/auth/login', {
           body: { email: String(data.get('email')).trim(), password: String(data.get('password')) },
-        }),
-      );
+        });
+      }
+      if (result.mfaRequired) {
+        state.mfaToken = result.mfaToken;
+        $('login-code-field').hidden = false;
+        $('login-code').required = true;
+        $('login-code').focus();
+        return;
+      }
+      tokens.set(result);
       await signedIn();
     });
+    if (!state.me) return;
+    state.mfaToken = null;
+    $('login-code-field').hidden = true;
+    $('login-code').required = false;
     form.reset();
     notify(`Welcome, ${state.me.displayName}.`, 'success');
   } catch (error) {
+    // A refused or expired second step starts the sign-in over.
+    if (state.mfaToken && error instanceof Problem && error.code === 'mfa_token_invalid') {
+      state.mfaToken = null;
+      $('login-code-field').hidden = true;
+      $('login-code').required = false;
+    }
     report(error);
   }
 }
@@ -799,9 +825,17 @@ async function register(submit) {
   }
 }
 
-function logout() {
-  // The API has no session revocation yet: forgetting the tokens is all a client can do.
+async function logout() {
+  // End the session on the server too, so that the refresh token stops working.
+  const refreshToken = currentTokens()?.refreshToken;
   signedOut();
+  if (refreshToken) {
+    try {
+      await send('POST', '/api/v1/auth/logout', { body: { refreshToken } });
+    } catch {
+      // Offline: the session ends by itself when idle.
+    }
+  }
   notify('You are logged out.', 'info');
   $('login-email').focus();
 }

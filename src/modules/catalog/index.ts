@@ -16,6 +16,7 @@ export {
   selectionOutcomes,
 } from './results.ts';
 export { catalogRoutes } from './routes.ts';
+export { EventPage, EventsQuery } from './schemas.ts';
 export {
   createCompetition,
   createEvent,

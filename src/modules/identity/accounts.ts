@@ -2,9 +2,12 @@
 import type { Config } from '../../platform/config.ts';
 import { type Db, isPgError, type Queryable, type Tx } from '../../platform/db/db.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { emit } from '../../platform/events/outbox.ts';
 import type { AccountKind } from '../../platform/http/access.ts';
+import { type AuditEntry, audit, type RequestContext } from '../audit/index.ts';
 import { openPlayerAccounts } from '../wallet/index.ts';
-import { hashPassword, passwordProblem } from './passwords.ts';
+import { issueToken } from './one-time-tokens.ts';
+import { type Argon2Params, DEFAULT_ARGON2, hashPassword, passwordProblem } from './passwords.ts';
 import { isRole, permissionsOf } from './permissions.ts';
 
 export const MIN_PASSWORD = { player: 12, staff: 15, partner: 12 } as const;
@@ -22,6 +25,8 @@ export interface AccountView {
   dateOfBirth: string | null;
   roles: string[];
   permissions: string[];
+  emailVerified: boolean;
+  mfaEnabled: boolean;
   createdAt: string;
 }
 
@@ -37,10 +42,14 @@ export interface AccountRow {
   date_of_birth: string | null;
   roles: string[];
   created_at: Date;
+  email_verified_at: Date | null;
+  mfa_enrolled: boolean;
 }
 
 const COLUMNS = `id, kind, email, password_hash, display_name, status, country, currency,
-  to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth, roles, created_at`;
+  to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth, roles, created_at, email_verified_at,
+  EXISTS (SELECT 1 FROM identity.totp t WHERE t.account_id = accounts.id AND t.confirmed_at IS NOT NULL)
+    AS mfa_enrolled`;
 
 export function presentAccount(row: AccountRow): AccountView {
   return {
@@ -54,8 +63,28 @@ export function presentAccount(row: AccountRow): AccountView {
     dateOfBirth: row.date_of_birth,
     roles: row.roles,
     permissions: [...permissionsOf(row.roles)].sort(),
+    emailVerified: row.email_verified_at !== null,
+    mfaEnabled: row.mfa_enrolled,
     createdAt: row.created_at.toISOString(),
   };
+}
+
+export async function setPasswordHash(
+  tx: Tx,
+  accountId: string,
+  passwordHash: string,
+): Promise<void> {
+  await tx.query(
+    'UPDATE identity.accounts SET password_hash = $2, updated_at = now() WHERE id = $1',
+    [accountId, passwordHash],
+  );
+}
+
+export async function markEmailVerified(tx: Tx, accountId: string): Promise<void> {
+  await tx.query(
+    'UPDATE identity.accounts SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1',
+    [accountId],
+  );
 }
 
 export async function findAccount(q: Queryable, id: string): Promise<AccountRow | undefined> {
@@ -175,10 +204,11 @@ async function insertAccount(
 /** Registers a player (adult, supported currency) and opens their wallet. */
 export async function registerPlayer(
   db: Db,
-  config: Pick<Config, 'currencies'>,
+  config: Pick<Config, 'currencies' | 'argon2'>,
   input: NewPlayer,
+  context?: RequestContext,
 ): Promise<AccountRow> {
-  const weak = passwordProblem(input.password, MIN_PASSWORD.player);
+  const weak = passwordProblem(input.password, MIN_PASSWORD.player, input);
   if (weak) throw invalid('weak_password', weak, 'password');
   const displayName = cleanDisplayName(input.displayName);
   const dob = new Date(`${input.dateOfBirth}T00:00:00Z`);
@@ -204,7 +234,7 @@ export async function registerPlayer(
     );
   }
   // Hash before the transaction: it takes tens of milliseconds of CPU.
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, config.argon2);
   return db.transaction(async (tx) => {
     const row = await insertAccount(tx, {
       kind: 'player',
@@ -216,7 +246,33 @@ export async function registerPlayer(
       currency: input.currency,
     });
     await openPlayerAccounts(tx, row.id, input.currency);
+    await requestEmailVerification(tx, row);
+    await audit(tx, {
+      actor: { id: row.id, kind: 'player' },
+      action: 'account.registered',
+      target: { type: 'account', id: row.id },
+      details: { country: row.country, currency: row.currency },
+      context,
+    });
     return row;
+  });
+}
+
+/** Mails the account a link that proves it owns its address. */
+export async function requestEmailVerification(
+  tx: Tx,
+  account: Pick<AccountRow, 'id' | 'email' | 'display_name'>,
+): Promise<void> {
+  const token = await issueToken(tx, account.id, 'verify_email');
+  await emit(tx, {
+    type: 'identity.email_verification_requested',
+    aggregateId: account.id,
+    payload: {
+      accountId: account.id,
+      email: account.email,
+      displayName: account.display_name,
+      token,
+    },
   });
 }
 
@@ -227,21 +283,74 @@ export interface NewStaff {
   roles: string[];
 }
 
-export async function createStaff(db: Db, input: NewStaff): Promise<AccountRow> {
-  const weak = passwordProblem(input.password, MIN_PASSWORD.staff);
+export interface CreateOptions {
+  argon2?: Argon2Params;
+  /** Who creates the account, for the audit log (the target is the new account). */
+  audit?: Omit<AuditEntry, 'target' | 'action'>;
+}
+
+export async function createStaff(
+  db: Db,
+  input: NewStaff,
+  options: CreateOptions = {},
+): Promise<AccountRow> {
+  const weak = passwordProblem(input.password, MIN_PASSWORD.staff, input);
   if (weak) throw invalid('weak_password', weak, 'password');
   const displayName = cleanDisplayName(input.displayName);
   const unknown = input.roles.filter((r) => !isRole(r));
   if (unknown.length > 0)
     throw invalid('unknown_role', `Unknown roles: ${unknown.join(', ')}.`, 'roles');
-  const passwordHash = await hashPassword(input.password);
-  return db.transaction((tx) =>
-    insertAccount(tx, {
+  const passwordHash = await hashPassword(input.password, options.argon2 ?? DEFAULT_ARGON2);
+  return db.transaction(async (tx) => {
+    const row = await insertAccount(tx, {
       kind: 'staff',
       email: input.email.trim(),
       passwordHash,
       displayName,
       roles: [...new Set(input.roles)],
-    }),
-  );
+    });
+    if (options.audit) {
+      await audit(tx, {
+        ...options.audit,
+        action: 'staff.created',
+        target: { type: 'account', id: row.id },
+        details: { roles: row.roles },
+      });
+    }
+    return row;
+  });
+}
+
+// --- Accounts created by staff (staff members, partners) -------------------------------
+
+export interface PreparedAccount {
+  kind: AccountKind;
+  email: string;
+  displayName: string;
+  passwordHash: string;
+}
+
+/** Checks the password and name rules and hashes the password, outside any transaction. */
+export async function prepareAccount(
+  kind: AccountKind,
+  input: { email: string; password: string; displayName: string },
+  argon2: Argon2Params,
+): Promise<PreparedAccount> {
+  const weak = passwordProblem(input.password, MIN_PASSWORD[kind], input);
+  if (weak) throw invalid('weak_password', weak, 'password');
+  return {
+    kind,
+    email: input.email.trim(),
+    displayName: cleanDisplayName(input.displayName),
+    passwordHash: await hashPassword(input.password, argon2),
+  };
+}
+
+/** Inserts a prepared account (roles only for staff; the caller checked them). */
+export function insertPreparedAccount(
+  tx: Tx,
+  prepared: PreparedAccount,
+  roles: string[] = [],
+): Promise<AccountRow> {
+  return insertAccount(tx, { ...prepared, roles });
 }

@@ -1,4 +1,5 @@
-// Identity: accounts (player, staff, partner), passwords, tokens, roles and permissions.
+// Identity: accounts (player, staff, partner), passwords, sessions and tokens, the second
+// factor, roles and permissions.
 export {
   type AccountView,
   createStaff,
@@ -7,7 +8,10 @@ export {
   presentAccount,
   registerPlayer,
 } from './accounts.ts';
+export { type ApiKeyScope, createApiKeyVerifier } from './api-keys.ts';
 export { ensureAdmin } from './bootstrap.ts';
+export { auditDenied } from './denied.ts';
+export { partnerRoutes } from './partner-routes.ts';
 export {
   PERMISSIONS,
   type Permission,
@@ -16,6 +20,15 @@ export {
   type Role,
   requires,
 } from './permissions.ts';
-export { identityRoutes } from './routes.ts';
-export { login, refresh } from './sessions.ts';
-export { createTokenService, type TokenPair, type TokenService } from './tokens.ts';
+export { ROLE_REFRESH_MS, reloadCustomRoles, startRoleRefresh } from './roles.ts';
+export { DOORS, identityRoutes } from './routes.ts';
+export { revokeSessionsOf } from './session-store.ts';
+export { completeMfaLogin, login, logout, refresh, stepUp } from './sign-in.ts';
+export { staffAdminRoutes } from './staff-routes.ts';
+export { pruneFailures } from './throttle.ts';
+export {
+  createTokenService,
+  rotateSigningKey,
+  type TokenPair,
+  type TokenService,
+} from './tokens.ts';

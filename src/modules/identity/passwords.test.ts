@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { DEFAULT_ARGON2, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 
 describe('passwords', () => {
   it('counts characters, not UTF-16 units, against the minimum', () => {
@@ -14,8 +14,8 @@ describe('passwords', () => {
 
   it('hashes with argon2id and a fresh salt, and verifies only the right password', async () => {
     const [a, b] = await Promise.all([
-      hashPassword('correct horse battery'),
-      hashPassword('correct horse battery'),
+      hashPassword('correct horse battery', DEFAULT_ARGON2),
+      hashPassword('correct horse battery', DEFAULT_ARGON2),
     ]);
     expect(a).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(a).not.toBe(b);

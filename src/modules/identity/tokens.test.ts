@@ -54,7 +54,9 @@ describe('access tokens', () => {
       key?: CryptoKey;
     } = {},
   ): Promise<string> {
-    return new SignJWT(options.claims ?? { kind: 'player', roles: [] })
+    // Every token names its session: crafted ones borrow the player's live one.
+    const sid = JSON.parse(Buffer.from(player.token.split('.')[1]!, 'base64url').toString()).sid;
+    return new SignJWT({ sid, ...(options.claims ?? { kind: 'player', roles: [] }) })
       .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? signing.kid, typ: 'JWT' })
       .setSubject(typeof options.claims?.sub === 'string' ? options.claims.sub : player.id)
       .setIssuer(options.issuer ?? 'ibet')
@@ -103,6 +105,18 @@ describe('access tokens', () => {
         'reports:read',
       ],
     });
+  });
+
+  it('says in the token whether the account has a second factor and when it was proved', async () => {
+    const claims = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    const now = Math.floor(Date.now() / 1000);
+    expect(claims(player.token)).toMatchObject({ kind: 'player', mfa: false });
+    expect(claims(player.token)).not.toHaveProperty('mfa_at');
+    const staff = claims(admin.token);
+    expect(staff).toMatchObject({ kind: 'staff', mfa: true, sid: expect.any(String) });
+    expect(staff.mfa_at).toBeGreaterThan(now - 120);
+    expect(staff.mfa_at).toBeLessThanOrEqual(now + 1);
   });
 
   it('refuses a request without a token with unauthenticated', async () => {
@@ -197,9 +211,14 @@ describe('access tokens', () => {
   });
 
   it('issues access tokens that stop working once their lifetime is over', async () => {
-    const service = await createTokenService(t.db, { accessSeconds: 30, refreshSeconds: 60 });
+    const service = await createTokenService(t.db, { accessSeconds: 30, staffIdleSeconds: 900 });
     const pair = await t.db.transaction((tx) =>
-      service.issue(tx, { id: player.id, kind: 'player', roles: [] }),
+      service.startSession(
+        tx,
+        { id: player.id, kind: 'player', roles: [], mfaEnrolled: false },
+        { idleSeconds: 60, maxSeconds: 120 },
+        { ip: null, userAgent: null, mfaVerified: false },
+      ),
     );
     expect(pair.expiresIn).toBe(30);
     expect((await me(`Bearer ${pair.accessToken}`)).status).toBe(200);
@@ -264,7 +283,8 @@ describe('access tokens', () => {
       });
       expect(protectedHeader.alg).toBe('ES256');
       expect(payload).toMatchObject({ sub: id, kind });
-      expect(payload.exp! - payload.iat!).toBe(900);
+      // Staff tokens live a third of the staff idle time, so active staff refresh in time.
+      expect(payload.exp! - payload.iat!).toBe(kind === 'staff' ? 300 : 900);
     }
   });
 
@@ -297,8 +317,13 @@ describe('access tokens', () => {
     expect(jwks.body.keys.map((k: JWK) => k.kid)).toContain(signing.kid);
   });
 
-  it('answers /me for a token whose account no longer exists with 404', async () => {
+  it('refuses a token whose subject is not the account of its session', async () => {
     const token = await craft({ claims: { sub: randomUUID(), kind: 'player', roles: [] } });
-    expectProblem(await me(`Bearer ${token}`), 404, 'account_not_found');
+    expectProblem(await me(`Bearer ${token}`), 401, 'session_ended');
+  });
+
+  it('refuses a token that names no session', async () => {
+    const token = await craft({ claims: { sid: undefined, kind: 'player', roles: [] } });
+    expectProblem(await me(`Bearer ${token}`), 401, 'token_invalid');
   });
 });

@@ -2,6 +2,8 @@ import { Type } from 'typebox';
 import type { Db } from '../../platform/db/db.ts';
 import { Timestamp } from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
+import { requires } from '../identity/index.ts';
+import { listMail } from './mail.ts';
 
 const Message = Type.Object({
   id: Type.String(),
@@ -11,7 +13,33 @@ const Message = Type.Object({
   createdAt: Timestamp,
 });
 
+const Mail = Type.Object({
+  id: Type.String(),
+  to: Type.String(),
+  subject: Type.String(),
+  body: Type.String(),
+  createdAt: Timestamp,
+  sentAt: Type.Union([Timestamp, Type.Null()]),
+});
+
 export function notificationRoutes(app: HttpServer, deps: { db: Db }): void {
+  app.get(
+    '/api/v1/admin/mail',
+    {
+      config: { access: requires('mail:read') },
+      schema: {
+        tags: ['admin'],
+        summary: 'Mail iBet has composed (verification, password reset …), newest first',
+        querystring: Type.Object({
+          to: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Mail) }) },
+      },
+    },
+    async (request) => ({ items: await listMail(deps.db, request.query) }),
+  );
+
   app.get(
     '/api/v1/notifications',
     {

@@ -41,7 +41,8 @@ export function walletRoutes(app: HttpServer, deps: WalletRouteDeps): void {
     app.post(
       path,
       {
-        config: { access: 'player' },
+        // A withdrawal sends money out: an account with a second factor proves it again.
+        config: { access: 'player', stepUp: direction === 'withdrawal' },
         schema: {
           tags: ['wallet'],
           summary:

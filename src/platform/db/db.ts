@@ -1,6 +1,8 @@
 // One small interface over the two engines iBet runs on: the embedded PGlite and a pooled
 // PostgreSQL client. Both speak the same SQL; only connecting differs.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export type Row = Record<string, unknown>;
 export type Engine = 'pglite' | 'postgres';
 
@@ -73,5 +75,22 @@ export async function withRetry<T>(attempts: number, run: () => Promise<T>): Pro
       // Jittered back-off so that the transactions that collided do not collide again.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
     }
+  }
+}
+
+const transactionScope = new AsyncLocalStorage<true>();
+
+/** Runs a transaction callback marked as such (see `outsideTransaction`). */
+export const withinTransaction = <T>(fn: () => Promise<T>): Promise<T> =>
+  transactionScope.run(true, fn);
+
+/**
+ * Refuses the database handle inside a transaction callback, where the callback's `tx` is
+ * meant: on the embedded database (one connection) the query would wait for the
+ * transaction forever; on PostgreSQL it would run outside the transaction.
+ */
+export function outsideTransaction(): void {
+  if (transactionScope.getStore()) {
+    throw new Error('db.query/db.transaction inside a transaction callback: use its tx');
   }
 }

@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
-import { type Db, type Tx, toParams, withRetry } from './db.ts';
+import {
+  type Db,
+  outsideTransaction,
+  type Tx,
+  toParams,
+  withinTransaction,
+  withRetry,
+} from './db.ts';
 
 const INT8 = 20;
 const parsers = { [INT8]: (value: string) => BigInt(value) };
@@ -39,11 +46,15 @@ export async function openPglite(
     engine: 'pglite',
     pglite,
     async query<T>(text: string, params?: readonly unknown[]) {
+      outsideTransaction();
       const result = await pglite.query<T>(text, toParams(params));
       return result.rows;
     },
-    transaction(fn, options) {
-      return withRetry(options?.attempts ?? 5, () => pglite.transaction((tx) => fn(wrapTx(tx))));
+    async transaction(fn, options) {
+      outsideTransaction();
+      return withRetry(options?.attempts ?? 5, () =>
+        pglite.transaction((tx) => withinTransaction(() => fn(wrapTx(tx)))),
+      );
     },
     async close() {
       if (!pglite.closed) await pglite.close();

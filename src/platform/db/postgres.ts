@@ -1,5 +1,12 @@
 import postgres from 'postgres';
-import { type Db, type Tx, toParams, withRetry } from './db.ts';
+import {
+  type Db,
+  outsideTransaction,
+  type Tx,
+  toParams,
+  withinTransaction,
+  withRetry,
+} from './db.ts';
 
 export interface PostgresOpenOptions {
   url: string;
@@ -42,16 +49,22 @@ export async function openPostgres(
   return {
     engine: 'postgres',
     sql,
-    query: (text, params) => run(sql, text, params),
-    transaction(fn, options) {
+    async query(text, params) {
+      outsideTransaction();
+      return run(sql, text, params);
+    },
+    async transaction(fn, options) {
+      outsideTransaction();
       return withRetry(options?.attempts ?? 5, async () => {
         const result = await sql.begin((conn) =>
-          fn({
-            query: (text: string, params?: readonly unknown[]) => run(conn, text, params),
-            script: async (text: string) => {
-              await conn.unsafe(text);
-            },
-          } as unknown as Tx),
+          withinTransaction(() =>
+            fn({
+              query: (text: string, params?: readonly unknown[]) => run(conn, text, params),
+              script: async (text: string) => {
+                await conn.unsafe(text);
+              },
+            } as unknown as Tx),
+          ),
         );
         return result as Awaited<ReturnType<typeof fn>>;
       });

@@ -1,5 +1,5 @@
 // Who may call a route. Every route declares its access in its `config`; the server refuses
-// to register a route without one, and the OpenAPI document carries it (x-ibet-access).
+// to register an API route without one, and the OpenAPI document carries it (x-ibet-access).
 
 export type AccountKind = 'player' | 'staff' | 'partner';
 
@@ -8,6 +8,21 @@ export interface Principal {
   kind: AccountKind;
   /** Staff permissions granted by the account's roles; empty for other kinds. */
   permissions: ReadonlySet<string>;
+  /** The sign-in (refresh-token family) this access token belongs to. */
+  sessionId: string | null;
+  mfa: {
+    /** The account has a second factor enrolled (always, for staff who may act). */
+    enrolled: boolean;
+    /** When this sign-in last proved the second factor (epoch seconds), if it did. */
+    verifiedAt: number | null;
+  };
+}
+
+/** A partner's program calling B2B routes with an API key. */
+export interface ApiClient {
+  keyId: string;
+  partnerId: string;
+  scopes: ReadonlySet<string>;
 }
 
 export type Access =
@@ -15,17 +30,25 @@ export type Access =
   /** Any signed-in account. */
   | 'authenticated'
   | 'player'
-  | { permission: string };
+  | 'partner'
+  /** Staff holding this permission (with a second factor enrolled). */
+  | { permission: string }
+  /** A partner API key (X-Api-Key header) carrying this scope. */
+  | { apiKey: string };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The second factor must have been proved recently in this sign-in (if enrolled). */
+    stepUp?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
+    apiClient?: ApiClient;
   }
 }
 
 export function describeAccess(access: Access): string {
-  return typeof access === 'string' ? access : `staff:${access.permission}`;
+  if (typeof access === 'string') return access;
+  return 'permission' in access ? `staff:${access.permission}` : `api-key:${access.apiKey}`;
 }

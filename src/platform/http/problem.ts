@@ -10,6 +10,7 @@ const STATUS: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_many: 429,
   invalid: 422,
   unavailable: 503,
 };
@@ -104,5 +105,6 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  if (typeof body.retryAfter === 'number') reply.header('retry-after', String(body.retryAfter));
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
 }

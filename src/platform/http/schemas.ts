@@ -68,3 +68,6 @@ export function sendOutcome<R>(
   if (outcome.idempotencyHit) reply.header('idempotency-hit', 'true');
   return reply.code(status).send(outcome.result);
 }
+
+/** Who is asking, for the audit log. */
+export const contextOf = (request: FastifyRequest) => ({ ip: request.ip, requestId: request.id });

@@ -104,6 +104,26 @@ describe('the HTTP platform in the running app', () => {
     expect((await t.api.get('/readyz')).status).toBe(200);
   });
 
+  it('is not ready when an applied migration file has changed since', async () => {
+    const [last] = await t.db.query<{ version: string; checksum: string }>(
+      'SELECT version, checksum FROM platform.schema_migrations ORDER BY version DESC LIMIT 1',
+    );
+    await t.db.query('UPDATE platform.schema_migrations SET checksum = $2 WHERE version = $1', [
+      last!.version,
+      'edited',
+    ]);
+    try {
+      const problem = expectProblem(await t.api.get('/readyz'), 503, 'not_ready');
+      expect(problem.detail).toContain(`changed after they were applied: ${last!.version}`);
+    } finally {
+      await t.db.query('UPDATE platform.schema_migrations SET checksum = $2 WHERE version = $1', [
+        last!.version,
+        last!.checksum,
+      ]);
+    }
+    expect((await t.api.get('/readyz')).status).toBe(200);
+  });
+
   it('counts requests and their latency by route template in /metrics', async () => {
     const eventId = randomUUID();
     await t.api.get('/healthz');
@@ -182,6 +202,7 @@ describe('the HTTP server factory', () => {
       log: createLogger('silent'),
       metrics: createMetrics(),
       version: '0.0.0-test',
+      stepUpSeconds: 300,
       verifyToken: async () => {
         throw new DomainError('token_invalid', 'unauthenticated', 'No tokens in this test.');
       },
@@ -257,6 +278,7 @@ describe('the HTTP server factory', () => {
       log: createLogger('silent'),
       metrics: createMetrics(),
       version: '0.0.0-test',
+      stepUpSeconds: 300,
       verifyToken: async () => {
         throw new Error('unused');
       },

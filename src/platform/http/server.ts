@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { DomainError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { type Access, describeAccess, type Principal } from './access.ts';
+import { type Access, type ApiClient, describeAccess, type Principal } from './access.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 
 export type HttpServer = FastifyInstance<
@@ -36,6 +36,12 @@ export interface ServerOptions {
   version: string;
   /** Verifies a bearer token; throws a DomainError (401) if it is not valid. */
   verifyToken(token: string): Promise<Principal>;
+  /** Verifies a partner API key; throws a DomainError (401) if it is not valid. */
+  verifyApiKey?(key: string): Promise<ApiClient>;
+  /** How recent a second-factor proof must be for `stepUp` routes, in seconds. */
+  stepUpSeconds: number;
+  /** Called when presented credentials are refused (401/403), e.g. to audit it. */
+  onDenied?(request: FastifyRequest, error: DomainError): Promise<void>;
   /** Throws (with a reason) when the process should not receive traffic. */
   checkReady(): Promise<void>;
 }
@@ -70,29 +76,58 @@ const unauthenticated = () =>
     'Sign in: send "Authorization: Bearer <access token>".',
   );
 
+const forbidden = (message: string, details: Record<string, unknown> = {}) =>
+  new DomainError('forbidden', 'forbidden', message, details);
+
 function authorize(access: Access, principal: Principal | undefined): void {
-  if (access === 'public') return;
+  if (access === 'public' || (typeof access === 'object' && 'apiKey' in access)) return;
   if (!principal) throw unauthenticated();
   if (access === 'authenticated') return;
-  if (access === 'player') {
-    if (principal.kind !== 'player') {
-      throw new DomainError('forbidden', 'forbidden', 'This route is for player accounts.');
-    }
+  if (access === 'player' || access === 'partner') {
+    if (principal.kind !== access) throw forbidden(`This route is for ${access} accounts.`);
     return;
   }
-  if (principal.kind !== 'staff') {
-    throw new DomainError('forbidden', 'forbidden', 'This route is for staff accounts.');
-  }
-  if (!principal.permissions.has(access.permission)) {
+  if (principal.kind !== 'staff') throw forbidden('This route is for staff accounts.');
+  // Staff act only with a second factor: until they enrol one, they may only enrol.
+  if (!principal.mfa.enrolled) {
     throw new DomainError(
+      'mfa_enrolment_required',
       'forbidden',
-      'forbidden',
-      `This needs the "${access.permission}" permission.`,
-      {
-        permission: access.permission,
-      },
+      'Staff must enrol a second factor (POST /api/v1/mfa/totp) before anything else.',
     );
   }
+  if (!principal.permissions.has(access.permission)) {
+    throw forbidden(`This needs the "${access.permission}" permission.`, {
+      permission: access.permission,
+    });
+  }
+}
+
+/** A recent second-factor proof, for sensitive actions of accounts that have one. */
+function checkStepUp(principal: Principal | undefined, maxAgeSeconds: number): void {
+  if (!principal?.mfa.enrolled) return;
+  const age =
+    principal.mfa.verifiedAt === null ? Infinity : Date.now() / 1000 - principal.mfa.verifiedAt;
+  if (age > maxAgeSeconds) {
+    throw new DomainError(
+      'step_up_required',
+      'forbidden',
+      'Confirm it is you: prove your second factor again (POST /api/v1/mfa/step-up), then retry.',
+      { maxAgeSeconds },
+    );
+  }
+}
+
+function apiKeyOf(request: FastifyRequest): string {
+  const key = request.headers['x-api-key'];
+  if (typeof key !== 'string' || key === '') {
+    throw new DomainError(
+      'api_key_required',
+      'unauthenticated',
+      'Send your API key in the X-Api-Key header.',
+    );
+  }
+  return key;
 }
 
 const FRAMEWORK_CODES: Record<string, [number, string]> = {
@@ -157,7 +192,9 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
     if (route.schema) {
       const schema = route.schema as Record<string, unknown>;
       schema['x-ibet-access'] = describeAccess(access);
-      if (access !== 'public') schema.security = [{ bearerAuth: [] }];
+      if ((route.config as { stepUp?: boolean }).stepUp) schema['x-ibet-step-up'] = true;
+      if (typeof access === 'object' && 'apiKey' in access) schema.security = [{ apiKeyAuth: [] }];
+      else if (access !== 'public') schema.security = [{ bearerAuth: [] }];
       const response = (schema.response ?? {}) as Record<string, unknown>;
       response['4xx'] ??= { $ref: 'Problem#' };
       schema.response = response;
@@ -172,15 +209,49 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
     ),
   );
 
+  const admit = async (request: FastifyRequest, access: Access) => {
+    if (typeof access === 'object' && 'apiKey' in access) {
+      if (!options.verifyApiKey) throw new Error('API-key routes need verifyApiKey');
+      const client = await options.verifyApiKey(apiKeyOf(request));
+      if (!client.scopes.has(access.apiKey)) {
+        throw forbidden(`This API key lacks the "${access.apiKey}" scope.`, {
+          scope: access.apiKey,
+        });
+      }
+      request.apiClient = client;
+      return;
+    }
+    const token = bearer(request);
+    if (token) request.principal = await options.verifyToken(token);
+    authorize(access, request.principal);
+    if (request.routeOptions.config.stepUp) checkStepUp(request.principal, options.stepUpSeconds);
+  };
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     const access = request.routeOptions.config.access;
     // The not-found handler has no access; public routes ignore credentials altogether, so a
     // stale token in a client never breaks reading the catalogue.
     if (!access || access === 'public') return;
-    const token = bearer(request);
-    if (token) request.principal = await options.verifyToken(token);
-    authorize(access, request.principal);
+    try {
+      await admit(request, access);
+    } catch (error) {
+      const refused =
+        error instanceof DomainError &&
+        (error.kind === 'unauthenticated' || error.kind === 'forbidden');
+      // A request that presented credentials and was refused leaves a trace (bad, expired or
+      // forged tokens and keys, the wrong kind of account, a missing permission).
+      const presented =
+        request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
+      if (refused && presented && options.onDenied) {
+        await options
+          .onDenied(request, error)
+          .catch((failure: unknown) =>
+            request.log.error({ err: failure }, 'could not record a refused request'),
+          );
+      }
+      throw error;
+    }
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -201,7 +272,10 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
           'Requests that move money need an Idempotency-Key header.',
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        },
       },
     },
     refResolver: {
