@@ -308,6 +308,15 @@ describe('password reset', () => {
     expect(await resetLinks(player.email)).toEqual([]);
   });
 
+  it('refuses a link mailed before the account was suspended', async () => {
+    const player = await t.player();
+    const token = await resetToken(player.email);
+    await t.db.query(`UPDATE identity.accounts SET status = 'suspended' WHERE id = $1`, [
+      player.id,
+    ]);
+    expectProblem(await confirm(token, NEW_PASSWORD), 422, 'link_invalid');
+  });
+
   it('lifts the back-off of the address: the new password works at once', async () => {
     const player = await t.player();
     for (let i = 0; i < 5; i++) await login(player.email, 'not the password at all');

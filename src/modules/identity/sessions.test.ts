@@ -459,6 +459,25 @@ describe('refreshing a session', () => {
     );
   });
 
+  it('ignores a staff refresh token sent to the player logout: the staff session goes on', async () => {
+    const session = await staffSession(t.db, t.api, ['trader']);
+    const out = await t.api.post('/api/v1/auth/logout', { refreshToken: session.refreshToken });
+    expect(out.status).toBe(204);
+    expect((await tokenRow(session.refreshToken)).revoked_at).toBeNull();
+    expect((await t.api.get('/api/v1/me', { token: session.token })).status).toBe(200);
+  });
+
+  it('stops the access token of a session that signed out, not only its refresh token', async () => {
+    const session = await signIn();
+    expect((await t.api.get('/api/v1/me', { token: session.accessToken })).status).toBe(200);
+    await t.api.post('/api/v1/auth/logout', { refreshToken: session.refreshToken });
+    expectProblem(
+      await t.api.get('/api/v1/me', { token: session.accessToken }),
+      401,
+      'session_ended',
+    );
+  });
+
   it('answers a second logout of the same session the same way and records it once', async () => {
     const session = await signIn();
     const mark = await auditMark(t.db);
