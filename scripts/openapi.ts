@@ -1,5 +1,6 @@
-// Writes the OpenAPI document to docs/openapi.json. The document is committed so that client
-// generators and reviewers see API changes; test/api/openapi.test.ts fails when it drifts.
+// Writes the OpenAPI document to docs/openapi.json, then the web apps' client generated from it
+// (web/src/api/schema.gen.ts). Both are committed so that client generators and reviewers see
+// API changes; test/api/openapi.test.ts and test/web/client.test.ts fail when they drift.
 //   npm run openapi
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { openPglite } from '../src/platform/db/pglite.ts';
 import { createLogger } from '../src/platform/observability/logger.ts';
+import { writeClient } from './web-client.ts';
 
 /** The committed form of the document: two-space JSON with a trailing newline. */
 const render = (doc: unknown) => `${JSON.stringify(doc, null, 2)}\n`;
@@ -35,3 +37,5 @@ try {
 } finally {
   await db.close();
 }
+// The web apps' typed client follows the document (test/web/client.test.ts checks it).
+await writeClient();

@@ -3,11 +3,23 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { auditRoutes } from './modules/audit/index.ts';
-import { bettingRoutes } from './modules/betting/index.ts';
+import {
+  type BettingWorker,
+  bettingRoutes,
+  pruneCashOutQuotes,
+  runBettingJobs,
+  startBettingWorker,
+  suspensionRejectsPendingBets,
+} from './modules/betting/index.ts';
 import { catalogRoutes } from './modules/catalog/index.ts';
+import {
+  connectProvider,
+  createFeedMetrics,
+  createSimulator,
+  type FeedProvider,
+} from './modules/feed/index.ts';
 import {
   auditDenied,
   createApiKeyVerifier,
@@ -20,34 +32,59 @@ import {
   startRoleRefresh,
   type TokenService,
 } from './modules/identity/index.ts';
-import { mailConsumer, notificationRoutes, playerMessages } from './modules/notifications/index.ts';
+import {
+  type NotificationsWorker,
+  notificationRoutes,
+  playerMessages,
+  startNotificationsWorker,
+} from './modules/notifications/index.ts';
 import { b2bRoutes } from './modules/partners/index.ts';
+import {
+  createRealtimeMetrics,
+  type Realtime,
+  realtimePublisher,
+  startRealtime,
+} from './modules/realtime/index.ts';
 import { settlementRoutes, sweepResultedMarkets } from './modules/settlement/index.ts';
 import {
+  checkLedger,
   type PaymentProvider,
   reconcilePayments,
   sandboxProvider,
   walletRoutes,
 } from './modules/wallet/index.ts';
-import type { Config, ProcessRole } from './platform/config.ts';
+import { registerWorkerMetrics } from './operations.ts';
+import { type Config, ConfigError, type ProcessRole } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
+import { instrumentDb } from './platform/db/instrument.ts';
 import { migrationStatus } from './platform/db/migrate.ts';
 import { EventBus } from './platform/events/bus.ts';
+import { createMemoryFanOut, type FanOut } from './platform/events/fanout.ts';
+import { listenForOutbox } from './platform/events/notify.ts';
+import { createRedisFanOut } from './platform/events/redis-fanout.ts';
 import { type Relay, startRelay } from './platform/events/relay.ts';
 import { createServer, type HttpServer } from './platform/http/server.ts';
+import { serveWeb } from './platform/http/web.ts';
 import { pruneIdempotencyKeys } from './platform/idempotency.ts';
+import { type Job, startScheduler } from './platform/jobs.ts';
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts';
+import { tracedConsumer } from './platform/observability/tracing.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const VERSION: string = JSON.parse(
   readFileSync(path.join(ROOT, 'package.json'), 'utf8'),
 ).version;
 
-export const MOUNTS: Record<ProcessRole, { http: 'full' | 'ops'; worker: boolean }> = {
-  all: { http: 'full', worker: true },
-  api: { http: 'full', worker: false },
+export const MOUNTS: Record<
+  ProcessRole,
+  { http: 'full' | 'ops'; worker: boolean; realtime: boolean }
+> = {
+  all: { http: 'full', worker: true, realtime: true },
+  api: { http: 'full', worker: false, realtime: false },
   // A worker still answers /healthz, /readyz and /metrics for its probes and scraper.
-  worker: { http: 'ops', worker: true },
+  worker: { http: 'ops', worker: true, realtime: false },
+  // The WebSocket gateway (/ws), fed through Redis by the workers' outbox relay.
+  realtime: { http: 'ops', worker: false, realtime: true },
 };
 
 export interface App {
@@ -56,10 +93,18 @@ export interface App {
   http: HttpServer;
   bus: EventBus;
   relay: Relay | undefined;
+  /** Realtime fan-out (Redis with REDIS_URL, else in-process) and the /ws gateway. */
+  fanout: FanOut | undefined;
+  realtime: Realtime | undefined;
   tokens: TokenService;
   metrics: Metrics;
+  /** The notifications worker (worker roles): `dispatcher.runOnce()` sends what is due. */
+  notifications: NotificationsWorker | undefined;
   /** Runs the worker's periodic jobs once (tests call it instead of waiting). */
   runJobs(): Promise<void>;
+  /** First step of a graceful stop: /readyz answers 503 so that traffic moves elsewhere. */
+  beginShutdown(): void;
+  /** Stops accepting, lets in-flight requests and jobs finish, stops the background loops. */
   close(): Promise<void>;
 }
 
@@ -73,14 +118,18 @@ export interface AppOptions {
   background?: boolean;
 }
 
-const SWEEP_MS = 30_000;
-
 export async function createApp(options: AppOptions): Promise<App> {
-  const { config, db, log } = options;
+  const { config, log } = options;
   const role = options.role ?? config.role;
   const mounts = MOUNTS[role];
   const paymentProvider = options.paymentProvider ?? sandboxProvider;
-  const metrics = createMetrics();
+  const metrics = createMetrics({ info: { version: VERSION, role, engine: options.db.engine } });
+  // Statement and transaction metrics (and spans, with tracing on) for everything below.
+  const db = instrumentDb(options.db, {
+    metrics,
+    poolSize: options.db.engine === 'pglite' ? 1 : config.databasePoolSize,
+  });
+  let shuttingDown = false;
   const tokens = await createTokenService(db, {
     accessSeconds: config.accessTokenTtlSeconds,
     staffIdleSeconds: config.sessions.staff.idleSeconds,
@@ -95,6 +144,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     stepUpSeconds: config.stepUpSeconds,
     onDenied: auditDenied(db),
     async checkReady() {
+      if (shuttingDown) throw new Error('shutting down');
       const status = await migrationStatus(db);
       if (status.pending.length > 0)
         throw new Error(`migrations pending: ${status.pending.join(', ')}`);
@@ -124,39 +174,148 @@ export async function createApp(options: AppOptions): Promise<App> {
     settlementRoutes(http, { db, metrics });
     notificationRoutes(http, { db });
     auditRoutes(http, { db });
-    await http.register(fastifyStatic, { root: path.join(ROOT, 'web/player'), prefix: '/' });
+    // The player site, back office and partner portal (built by `npm run build:web`).
+    await serveWeb(http, { root: path.join(ROOT, 'web/dist'), log });
   }
 
   const bus = new EventBus();
+  // Realtime: a gateway where clients connect, a publisher where the relay runs, and the
+  // fan-out between them (in-process only works when both are in this process).
+  if (mounts.realtime && !mounts.worker && !config.redisUrl) {
+    throw new ConfigError('REDIS_URL', `role ${role} receives realtime messages through Redis`);
+  }
+  const publishes = mounts.worker && (mounts.realtime || config.redisUrl !== undefined);
+  const realtimeMetrics =
+    mounts.realtime || publishes ? createRealtimeMetrics(metrics.registry) : undefined;
+  let fanout: FanOut | undefined;
+  if (realtimeMetrics) {
+    const bufferSize = config.realtime.resumeBuffer;
+    fanout = config.redisUrl
+      ? await createRedisFanOut({
+          url: config.redisUrl,
+          prefix: config.redisPrefix,
+          bufferSize,
+          log,
+        })
+      : createMemoryFanOut({ bufferSize });
+  }
+  let realtime: Realtime | undefined;
+  if (mounts.realtime && fanout && realtimeMetrics) {
+    realtime = startRealtime({
+      http,
+      db,
+      fanout,
+      verifyToken: (token) => tokens.verify(token),
+      config: config.realtime,
+      metrics: realtimeMetrics,
+      log,
+    });
+  }
+  if (publishes && fanout && realtimeMetrics) {
+    bus.onBatch(realtimePublisher({ db, fanout, metrics: realtimeMetrics }));
+  }
+  let stopListening: (() => Promise<void>) | undefined;
+  let simulator: FeedProvider | undefined;
   let relay: Relay | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
-
-  const runJobs = async () => {
-    const settled = await sweepResultedMarkets(db);
-    if (settled.length > 0)
-      log.warn({ bets: settled.length }, 'settlement sweep settled left-over bets');
-    for (const bet of settled) metrics.betsSettled.inc({ status: bet.status });
-    const reconciled = await reconcilePayments({ db, provider: paymentProvider });
-    if (reconciled > 0)
-      log.warn({ payments: reconciled }, 'reconciled payments whose answer was lost');
-    await pruneIdempotencyKeys(db);
-    await pruneFailures(db);
+  let notifications: NotificationsWorker | undefined;
+  const beginShutdown = () => {
+    shuttingDown = true;
+    metrics.draining.set(1);
+    realtime?.beginDrain();
   };
 
+  // Periodic jobs, shared by every worker process through platform.jobs (see platform/jobs.ts).
+  const jobs: Job[] = [
+    {
+      name: 'settlement.sweep',
+      everySeconds: 30,
+      async run() {
+        const settled = await sweepResultedMarkets(db);
+        if (settled.length > 0)
+          log.warn({ bets: settled.length }, 'settlement sweep settled left-over bets');
+        for (const bet of settled) metrics.betsSettled.inc({ status: bet.status });
+        metrics.settlementSweepBets.inc(settled.length);
+      },
+    },
+    {
+      name: 'wallet.reconcile-payments',
+      everySeconds: 30,
+      async run() {
+        const reconciled = await reconcilePayments({ db, provider: paymentProvider });
+        if (reconciled > 0)
+          log.warn({ payments: reconciled }, 'reconciled payments whose answer was lost');
+      },
+    },
+    {
+      name: 'platform.prune-idempotency-keys',
+      everySeconds: 3600,
+      async run() {
+        await pruneIdempotencyKeys(db);
+      },
+    },
+    {
+      name: 'identity.prune-failures',
+      everySeconds: 3600,
+      async run() {
+        await pruneFailures(db);
+      },
+    },
+    {
+      // Pending in-play bets and auto cash outs (a faster loop runs them too; see below).
+      name: 'betting.pending-bets-and-cash-outs',
+      everySeconds: 30,
+      async run() {
+        await runBettingJobs(db, config);
+        await pruneCashOutQuotes(db);
+      },
+    },
+    {
+      name: 'wallet.ledger-check',
+      everySeconds: config.ledgerCheckSeconds,
+      async run() {
+        const report = await checkLedger(db);
+        metrics.ledgerCheckOk.set(report.ok ? 1 : 0);
+        metrics.ledgerCheckTimestamp.set(Date.now() / 1000);
+        if (!report.ok) log.error({ report }, 'the ledger check fails');
+      },
+    },
+  ];
+  const scheduler = startScheduler({
+    db,
+    jobs,
+    log,
+    metrics,
+    poll: mounts.worker && background,
+  });
+  const runJobs = () => scheduler.runAll();
+
+  let bettingWorker: BettingWorker | undefined;
   if (mounts.worker) {
-    bus.consume(db, playerMessages);
-    bus.consume(db, mailConsumer(config.publicUrl));
-    bus.on('*', () => metrics.outboxPublished.inc());
+    bus.consume(db, tracedConsumer(playerMessages));
+    // A suspended market rejects its pending in-play bets (stakes returned).
+    bus.consume(db, suspensionRejectsPendingBets);
+    if (background) bettingWorker = startBettingWorker({ db, config, log });
+    // Mail (and SMS/push) from events: queued in the relay's transaction, sent by a dispatcher.
+    notifications = startNotificationsWorker({ db, config, log, metrics, background });
+    bus.consume(db, tracedConsumer(notifications.consumer));
+    registerWorkerMetrics({ db, bus, metrics, config });
     relay = startRelay({ db, bus, intervalMs: config.outboxPollMs, log, poll: background });
     if (background) {
-      const tick = () => {
-        runJobs()
-          .catch((error) => log.error({ err: error }, 'worker jobs failed'))
-          .finally(() => {
-            sweepTimer = setTimeout(tick, SWEEP_MS);
-          });
-      };
-      sweepTimer = setTimeout(tick, SWEEP_MS);
+      // Catalogue commits wake the relay at once (prices reach clients without a poll's wait).
+      const awake = relay;
+      stopListening = await listenForOutbox(options.db, () => awake.wake(), log);
+      // Live matches for the embedded demo (or wherever IBET_SIMULATOR=true: one process only).
+      if (config.simulator.enabled) {
+        simulator = connectProvider(
+          {
+            db,
+            marginBps: config.feedMarginBps,
+            log,
+            metrics: createFeedMetrics(metrics.registry),
+          },
+          createSimulator({ db, ...config.simulator, log: log.child({ module: 'simulator' }) }),
+        );
+      }
     }
   }
 
@@ -166,14 +325,29 @@ export async function createApp(options: AppOptions): Promise<App> {
     http,
     bus,
     relay,
+    fanout,
+    realtime,
     tokens,
     metrics,
+    notifications,
     runJobs,
+    beginShutdown,
     async close() {
-      if (sweepTimer) clearTimeout(sweepTimer);
+      beginShutdown();
+      await simulator?.stop();
+      // WebSocket clients are told to reconnect elsewhere before the listener closes.
+      await realtime?.close();
+      // Stops listening and waits for the requests in flight (new requests on kept-alive
+      // connections are answered 503 with Connection: close).
       await http.close();
+      // No new scheduled job starts; the one running finishes.
+      await scheduler.stop();
+      await bettingWorker?.stop();
+      await stopListening?.();
       await relay?.stop();
+      await notifications?.dispatcher.stop();
       await roleRefresh?.stop();
+      await fanout?.close();
     },
   };
 }

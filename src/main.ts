@@ -1,14 +1,19 @@
 // The iBet command line.
 //   start                 migrate, bootstrap the admin, seed demo data (if enabled), serve all
-//   serve [--role R]      serve one process role (all | api | worker); migrations must be applied
+//   serve [--role R]      serve one process role (all | api | worker | realtime); migrations must be applied
 //   migrate               apply pending migrations and exit
 //   seed                  seed demo data and exit
 //   ledger:check          print the ledger invariant report; exit 1 if it does not hold
 //   keys:rotate           sign access tokens with a new key (the previous one still verifies)
+//   backup [--to D]       dump the database with a manifest to IBET_BACKUP_LOCATION or D
+//   restore [--from M] [--force]  verify and restore a backup, then check rows and ledger
+//   notifications:retry --id N | --all   requeue dead-lettered notifications
 //   config                print the environment variables iBet reads
 import { parseArgs } from 'node:util';
-import { createApp } from './app.ts';
+import { createApp, VERSION } from './app.ts';
+import { backup, restore } from './backup/index.ts';
 import { ensureAdmin, rotateSigningKey } from './modules/identity/index.ts';
+import { requeueDeadLetters } from './modules/notifications/index.ts';
 import { checkLedger } from './modules/wallet/index.ts';
 import {
   type Config,
@@ -17,13 +22,29 @@ import {
   type ProcessRole,
   variables,
 } from './platform/config.ts';
+import { lockDataDir } from './platform/db/data-dir-lock.ts';
+import { guardDriverFaults } from './platform/db/driver-faults.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { openDatabase } from './platform/db/open.ts';
 import { createLogger } from './platform/observability/logger.ts';
+import { startTracing } from './platform/observability/tracing.ts';
 import { DEMO_ADMIN, DEMO_PLAYER, seedDemo } from './seed/demo.ts';
 
 async function serve(config: Config, role: ProcessRole, prepare: boolean): Promise<void> {
   const log = createLogger(config.logLevel);
+  // Before anything opens a socket or the database, so that every span has its provider.
+  const tracing = await startTracing({
+    ...config.tracing,
+    attributes: { 'service.version': VERSION, 'ibet.role': role },
+  });
+  const releaseDataDir = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+  let driverFaults = 0;
+  const driverFault = {
+    inc: () => {
+      driverFaults++;
+    },
+  };
+  guardDriverFaults(log, () => driverFault.inc());
   const db = await openDatabase(config);
   if (prepare) {
     const applied = await migrate(db);
@@ -41,15 +62,41 @@ async function serve(config: Config, role: ProcessRole, prepare: boolean): Promi
     if (config.demo) await seedDemo(db, config);
   }
   const app = await createApp({ config, db, log, role });
+  app.metrics.dbDriverFaults.inc(driverFaults);
+  driverFault.inc = () => app.metrics.dbDriverFaults.inc();
   const address = await app.http.listen({ host: config.host, port: config.port });
 
+  // Graceful stop: readiness fails at once; after IBET_SHUTDOWN_DELAY_SECONDS (load balancers
+  // have stopped sending) the listener closes, requests in flight and running jobs finish,
+  // then the database closes and the process exits 0. Past IBET_SHUTDOWN_GRACE_SECONDS it
+  // exits 1 with the work unfinished (the orchestrator would SIGKILL it anyway).
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    await app.close();
-    await db.close();
+    const started = performance.now();
+    const { delaySeconds, graceSeconds } = config.shutdown;
+    log.info({ signal, delaySeconds, graceSeconds }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error({ graceSeconds }, 'shutdown grace period over; exiting with work unfinished');
+      releaseDataDir();
+      process.exit(1);
+    }, graceSeconds * 1000);
+    try {
+      app.beginShutdown();
+      if (delaySeconds > 0)
+        await new Promise((resolve) => setTimeout(resolve, delaySeconds * 1000));
+      await app.close();
+      await db.close();
+      await tracing?.shutdown();
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      releaseDataDir();
+      process.exit(1);
+    }
+    clearTimeout(deadline);
+    releaseDataDir();
+    log.info({ seconds: Math.round(performance.now() - started) / 1000 }, 'stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -61,6 +108,8 @@ async function serve(config: Config, role: ProcessRole, prepare: boolean): Promi
     `  iBet ${role === 'all' ? '' : `(${role}) `}is running on ${config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`}`,
     '',
     `  Player site   ${where}/`,
+    `  Back office   ${where}/backoffice/`,
+    `  Partners      ${where}/partners/`,
     `  API docs      ${where}/api/docs`,
     `  Health        ${where}/healthz   ${where}/readyz   ${where}/metrics`,
   ];
@@ -79,7 +128,14 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' } },
+    options: {
+      role: { type: 'string' },
+      to: { type: 'string' },
+      from: { type: 'string' },
+      force: { type: 'boolean' },
+      id: { type: 'string' },
+      all: { type: 'boolean' },
+    },
   });
   const command = positionals[0] ?? 'start';
   if (command === 'config') {
@@ -94,8 +150,8 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'serve': {
       const role = (values.role ?? config.role) as ProcessRole;
-      if (!['all', 'api', 'worker'].includes(role))
-        throw new ConfigError('--role', 'expected all, api or worker');
+      if (!['all', 'api', 'worker', 'realtime'].includes(role))
+        throw new ConfigError('--role', 'expected all, api, worker or realtime');
       await serve({ ...config, role }, role, false);
       return -1;
     }
@@ -129,9 +185,56 @@ async function main(argv: string[]): Promise<number> {
       await db.close();
       return report.ok ? 0 : 1;
     }
+    case 'backup': {
+      const started = performance.now();
+      const { manifest, manifestAt } = await backup(config, { to: values.to, version: VERSION });
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            manifest: manifestAt,
+            file: manifest.file,
+            sizeBytes: manifest.sizeBytes,
+            sha256: manifest.sha256,
+            seconds: Math.round(performance.now() - started) / 1000,
+            ledgerOk: manifest.ledger.ok,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return 0;
+    }
+    case 'restore': {
+      const result = await restore(config, { from: values.from, force: values.force === true });
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            restored: result.manifest.file,
+            takenAt: result.manifest.startedAt,
+            seconds: Math.round(result.seconds * 1000) / 1000,
+            verified: result.problems.length === 0,
+            problems: result.problems,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return result.problems.length === 0 ? 0 : 1;
+    }
+    case 'notifications:retry': {
+      if (!values.id && !values.all)
+        throw new ConfigError('--id', 'give --id <delivery id> or --all');
+      if (values.id && !/^\d{1,18}$/.test(values.id))
+        throw new ConfigError('--id', 'expected a delivery id');
+      const db = await openDatabase(config);
+      const requeued = await requeueDeadLetters(db, values.id ? { id: values.id } : { all: true });
+      process.stdout.write(`requeued ${requeued} notification(s)\n`);
+      await db.close();
+      return 0;
+    }
     default:
       process.stderr.write(
-        `unknown command "${command}"; try start, serve, migrate, seed, ledger:check, keys:rotate, config\n`,
+        `unknown command "${command}"; try start, serve, migrate, seed, ledger:check, keys:rotate, backup, restore, notifications:retry, config\n`,
       );
       return 2;
   }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { base32nopad } from '@scure/base';
 
-export type ProcessRole = 'all' | 'api' | 'worker';
+export type ProcessRole = 'all' | 'api' | 'worker' | 'realtime';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -45,6 +45,60 @@ export interface Config {
   outboxPollMs: number;
   /** Requests a minute one partner API key may make to the B2B routes. */
   apiKeyRateLimit: number;
+  /** Cash out: margin kept off the fair value, and how long a quote may be confirmed. */
+  sportsbook: { cashOutMarginBps: number; cashOutQuoteSeconds: number };
+  /** Redis for fan-out across processes; undefined: in-process (a single process). */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel iBet uses (several deployments, one Redis). */
+  redisPrefix: string;
+  /** The WebSocket gateway (`realtime` role): limits, heartbeats, drain, resume. */
+  realtime: {
+    maxConnections: number;
+    maxSubscriptions: number;
+    messagesPerSecond: number;
+    maxBufferBytes: number;
+    heartbeatSeconds: number;
+    idleSeconds: number;
+    drainSeconds: number;
+    resumeBuffer: number;
+  };
+  /** The live-match simulator (a feed provider) and the margin applied to feed prices. */
+  simulator: { enabled: boolean; speed: number; football: number; tennis: number };
+  feedMarginBps: number;
+  /** SIGTERM: how long to keep serving while readiness fails, and the whole time allowed. */
+  shutdown: { delaySeconds: number; graceSeconds: number };
+  /** OpenTelemetry traces over OTLP/HTTP; off when `endpoint` is undefined. */
+  tracing: { endpoint: string | undefined; serviceName: string; sampleRatio: number };
+  notifications: NotificationsConfig;
+  /** Where `backup` writes and `restore` reads by default: a directory or s3://bucket/prefix. */
+  backupLocation: string;
+  /** How often the worker checks the ledger invariant (and exports ibet_ledger_check_ok). */
+  ledgerCheckSeconds: number;
+}
+
+export type EmailProvider = 'captured' | 'smtp' | 'ses' | 'sqs';
+export type MessageProvider = 'captured' | 'sns' | 'sqs';
+
+export interface NotificationsConfig {
+  email: EmailProvider;
+  sms: MessageProvider;
+  push: MessageProvider;
+  /** The From header of mail. */
+  from: string;
+  /** smtp://user:pass@host:587 or smtps://…:465 (provider smtp). */
+  smtpUrl: string | undefined;
+  aws: {
+    region: string | undefined;
+    endpoint: string | undefined;
+    sqsQueueUrl: string | undefined;
+  };
+  /** Attempts before a notification goes to the dead-letter list. */
+  maxAttempts: number;
+  /** First retry delay; it doubles per attempt (with jitter), up to 6 hours. */
+  retrySeconds: number;
+  pollMs: number;
+  /** Language of messages for accounts whose country maps to none we have templates for. */
+  defaultLocale: string;
 }
 
 export class ConfigError extends Error {
@@ -87,7 +141,7 @@ export const variables: Variable[] = [
   { name: 'PORT', description: 'HTTP port.', default: '3000' },
   {
     name: 'IBET_ROLE',
-    description: 'Process role for `serve`: all, api or worker (see ARCHITECTURE).',
+    description: 'Process role for `serve`: all, api, worker or realtime (see ARCHITECTURE).',
     default: 'all',
   },
   {
@@ -224,6 +278,205 @@ export const variables: Variable[] = [
       'Requests a minute one partner API key may make to the B2B routes (counted per process for now); beyond: 429.',
     default: '600',
   },
+  {
+    name: 'IBET_CASH_OUT_MARGIN_BPS',
+    description:
+      'Cash out: basis points kept off the fair value of a bet at current prices (500 = 5%).',
+    default: '500',
+  },
+  {
+    name: 'IBET_CASH_OUT_QUOTE_SECONDS',
+    description: 'Cash out: how long a quoted value may be confirmed.',
+    default: '5',
+  },
+  {
+    name: 'REDIS_URL',
+    description:
+      'Redis (redis://host:6379/0 or rediss://…) carrying realtime fan-out between processes. Unset: in-process, which only works when one process (role all) does everything.',
+    default: '(unset: in-process)',
+  },
+  {
+    name: 'IBET_REDIS_PREFIX',
+    description: 'Prefix of every Redis key and channel iBet uses.',
+    default: 'ibet',
+  },
+  {
+    name: 'IBET_WS_MAX_CONNECTIONS',
+    description: 'WebSocket connections one realtime process accepts; beyond: 503 to the upgrade.',
+    default: '20000',
+  },
+  {
+    name: 'IBET_WS_MAX_SUBSCRIPTIONS',
+    description: 'Topics one WebSocket connection may subscribe to at once.',
+    default: '100',
+  },
+  {
+    name: 'IBET_WS_MESSAGES_PER_SECOND',
+    description:
+      'Messages a client may send per second (bursts of twice that); beyond: rate_limited errors, then close 4029.',
+    default: '20',
+  },
+  {
+    name: 'IBET_WS_MAX_BUFFER',
+    description:
+      'Bytes queued for one client before it counts as a slow consumer and is closed (4008).',
+    default: '1048576',
+  },
+  {
+    name: 'IBET_WS_HEARTBEAT_SECONDS',
+    description:
+      'Interval of WebSocket pings; a client that has not answered the previous one is dropped.',
+    default: '25',
+  },
+  {
+    name: 'IBET_WS_IDLE_SECONDS',
+    description: 'A connection with no subscription and no message for this long is closed (4000).',
+    default: '120',
+  },
+  {
+    name: 'IBET_WS_DRAIN_SECONDS',
+    description:
+      'On SIGTERM, clients are told to reconnect elsewhere and closed over this many seconds.',
+    default: '5',
+  },
+  {
+    name: 'IBET_WS_RESUME_BUFFER',
+    description: 'Messages kept per topic for clients that reconnect and resume.',
+    default: '500',
+  },
+  {
+    name: 'IBET_SIMULATOR',
+    description:
+      'Run the live-match simulator (football and tennis matches played in-play, priced, resulted and settled): true or false. Run it in one process only.',
+    default: 'true when embedded with demo data, false otherwise',
+  },
+  {
+    name: 'IBET_SIMULATOR_SPEED',
+    description: 'How many times faster than real time simulated matches run.',
+    default: '30',
+  },
+  {
+    name: 'IBET_SIMULATOR_FOOTBALL',
+    description: 'Simulated football matches kept going at once.',
+    default: '2',
+  },
+  {
+    name: 'IBET_SIMULATOR_TENNIS',
+    description: 'Simulated tennis matches kept going at once.',
+    default: '1',
+  },
+  {
+    name: 'IBET_SHUTDOWN_DELAY_SECONDS',
+    description:
+      'On SIGTERM, keep serving this long while /readyz answers 503, so load balancers stop sending first (Kubernetes: 5).',
+    default: '0',
+  },
+  {
+    name: 'IBET_SHUTDOWN_GRACE_SECONDS',
+    description:
+      'On SIGTERM, time allowed for in-flight requests and jobs to finish; past it the process exits 1 (keep it below the pod terminationGracePeriodSeconds).',
+    default: '25',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    description:
+      'OpenTelemetry collector (OTLP over HTTP, e.g. http://otel-collector:4318): traces go to …/v1/traces. Unset: tracing is off and costs nothing.',
+    default: '(unset: no tracing)',
+  },
+  {
+    name: 'OTEL_SERVICE_NAME',
+    description: 'service.name of the traces.',
+    default: 'ibet',
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLER_ARG',
+    description:
+      'Fraction of traces started here that are recorded (0 to 1); a request whose caller sampled its trace is always recorded.',
+    default: '1',
+  },
+  {
+    name: 'IBET_MAIL_PROVIDER',
+    description:
+      'How mail leaves: captured (kept for the back office, GET /api/v1/admin/mail), smtp (SMTP_URL), ses (Amazon SES) or sqs (handed to IBET_SQS_QUEUE_URL for another sender).',
+    default: 'captured',
+  },
+  {
+    name: 'SMTP_URL',
+    description:
+      'SMTP server for IBET_MAIL_PROVIDER=smtp: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465.',
+    default: '(unset)',
+  },
+  {
+    name: 'IBET_MAIL_FROM',
+    description: 'From address of mail.',
+    default: 'iBet <no-reply@ibet.example>',
+  },
+  {
+    name: 'IBET_SMS_PROVIDER',
+    description: 'How text messages leave: captured, sns (Amazon SNS) or sqs.',
+    default: 'captured',
+  },
+  {
+    name: 'IBET_PUSH_PROVIDER',
+    description: 'How push notifications leave: captured, sns (SNS platform endpoints) or sqs.',
+    default: 'captured',
+  },
+  {
+    name: 'AWS_REGION',
+    description: 'AWS region of SES, SNS and SQS (credentials come from the usual AWS chain).',
+    default: '(unset)',
+  },
+  {
+    name: 'IBET_AWS_ENDPOINT',
+    description: 'Overrides the AWS endpoint (LocalStack, a VPC endpoint, tests).',
+    default: '(unset: the public AWS endpoints)',
+  },
+  {
+    name: 'IBET_SQS_QUEUE_URL',
+    description:
+      'Queue that provider sqs sends rendered notifications to (FIFO queues are deduplicated by message id).',
+    default: '(unset)',
+  },
+  {
+    name: 'IBET_NOTIFY_MAX_ATTEMPTS',
+    description: 'Send attempts before a notification goes to the dead-letter list.',
+    default: '8',
+  },
+  {
+    name: 'IBET_NOTIFY_RETRY_SECONDS',
+    description:
+      'Delay before the first retry of a failed send; it doubles each attempt (with jitter) up to 6 hours.',
+    default: '30',
+  },
+  {
+    name: 'IBET_NOTIFY_POLL_MS',
+    description: 'How often the notifications worker looks for messages to send.',
+    default: '1000',
+  },
+  {
+    name: 'IBET_DEFAULT_LOCALE',
+    description:
+      "Language of messages when the account's country has no template language (en, de, es, fr, it, sv …).",
+    default: 'en',
+  },
+  {
+    name: 'IBET_BACKUP_LOCATION',
+    description:
+      'Where npm run backup writes and restore reads by default: a directory or s3://bucket/prefix.',
+    default: './backups',
+  },
+  {
+    name: 'IBET_LEDGER_CHECK_SECONDS',
+    description:
+      'How often the worker checks the ledger invariant (exported as ibet_ledger_check_ok).',
+    default: '300',
+  },
+  {
+    name: 'IBET_FEED_MARGIN_BPS',
+    description:
+      'Bookmaker margin applied to feed prices, in basis points of overround (600 = 6%).',
+    default: '600',
+  },
 ];
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -274,6 +527,29 @@ function databaseUrl(env: Env): string | undefined {
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError('DATABASE_URL', `expected postgres://…, got ${url.protocol}//…`);
+  }
+  return raw;
+}
+
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL', 'is not a URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL', `expected redis://… or rediss://…, got ${url.protocol}//…`);
+  }
+  return raw;
+}
+
+function redisPrefix(env: Env): string {
+  const raw = env.IBET_REDIS_PREFIX || 'ibet';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) {
+    throw new ConfigError('IBET_REDIS_PREFIX', 'use 1-64 letters, digits, _ . : or -');
   }
   return raw;
 }
@@ -342,6 +618,101 @@ function publicUrl(env: Env): string {
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, 'must be an http(s) URL');
+  }
+  return raw;
+}
+
+function tracing(env: Env): Config['tracing'] {
+  const ratioRaw = env.OTEL_TRACES_SAMPLER_ARG;
+  const ratio = ratioRaw === undefined || ratioRaw === '' ? 1 : Number(ratioRaw);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new ConfigError(
+      'OTEL_TRACES_SAMPLER_ARG',
+      `expected a number from 0 to 1, got "${ratioRaw}"`,
+    );
+  }
+  return {
+    endpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+    serviceName: env.OTEL_SERVICE_NAME || 'ibet',
+    sampleRatio: ratio,
+  };
+}
+
+function notifications(env: Env): NotificationsConfig {
+  const email = oneOf(
+    env,
+    'IBET_MAIL_PROVIDER',
+    ['captured', 'smtp', 'ses', 'sqs'] as const,
+    'captured',
+  );
+  const sms = oneOf(env, 'IBET_SMS_PROVIDER', ['captured', 'sns', 'sqs'] as const, 'captured');
+  const push = oneOf(env, 'IBET_PUSH_PROVIDER', ['captured', 'sns', 'sqs'] as const, 'captured');
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      throw new ConfigError('SMTP_URL', 'is not a URL');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+      throw new ConfigError('SMTP_URL', `expected smtp://… or smtps://…, got ${url.protocol}//…`);
+    }
+  }
+  if (email === 'smtp' && !smtpUrl)
+    throw new ConfigError('SMTP_URL', 'is required with IBET_MAIL_PROVIDER=smtp');
+  const sqsQueueUrl = httpUrl(env, 'IBET_SQS_QUEUE_URL');
+  if ([email, sms, push].includes('sqs') && !sqsQueueUrl) {
+    throw new ConfigError('IBET_SQS_QUEUE_URL', 'is required when a provider is sqs');
+  }
+  const region = env.AWS_REGION || undefined;
+  if (!region && ([email, sms, push] as string[]).some((p) => ['ses', 'sns', 'sqs'].includes(p))) {
+    throw new ConfigError('AWS_REGION', 'is required with the ses, sns and sqs providers');
+  }
+  const from = env.IBET_MAIL_FROM || 'iBet <no-reply@ibet.example>';
+  if (!/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/.test(from)) {
+    throw new ConfigError('IBET_MAIL_FROM', 'expected an address, optionally "Name <address>"');
+  }
+  const locale = (env.IBET_DEFAULT_LOCALE || 'en').toLowerCase();
+  if (!/^[a-z]{2}$/.test(locale)) {
+    throw new ConfigError('IBET_DEFAULT_LOCALE', 'expected a two-letter language code');
+  }
+  return {
+    email,
+    sms,
+    push,
+    from,
+    smtpUrl,
+    aws: { region, endpoint: httpUrl(env, 'IBET_AWS_ENDPOINT'), sqsQueueUrl },
+    maxAttempts: int(env, 'IBET_NOTIFY_MAX_ATTEMPTS', 8, 1, 100),
+    retrySeconds: int(env, 'IBET_NOTIFY_RETRY_SECONDS', 30, 0, 86_400),
+    pollMs: int(env, 'IBET_NOTIFY_POLL_MS', 1000, 10, 60_000),
+    defaultLocale: locale,
+  };
+}
+
+function backupLocation(env: Env): string {
+  const raw = env.IBET_BACKUP_LOCATION || './backups';
+  if (raw.startsWith('s3://')) {
+    if (!/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(raw)) {
+      throw new ConfigError('IBET_BACKUP_LOCATION', 'expected s3://bucket/prefix');
+    }
+    return raw.replace(/\/+$/, '');
+  }
+  return path.resolve(raw);
+}
+
 /** Parses the environment; throws `ConfigError` on the first invalid variable. */
 export function loadConfig(env: Env = process.env): Config {
   const dbUrl = databaseUrl(env);
@@ -374,7 +745,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.IBET_DATA_DIR || './data'),
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000, 0, 65535),
-    role: oneOf(env, 'IBET_ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    role: oneOf(env, 'IBET_ROLE', ['all', 'api', 'worker', 'realtime'] as const, 'all'),
     logLevel: oneOf(
       env,
       'LOG_LEVEL',
@@ -411,5 +782,36 @@ export function loadConfig(env: Env = process.env): Config {
     limits,
     outboxPollMs: int(env, 'IBET_OUTBOX_POLL_MS', 250, 10, 60_000),
     apiKeyRateLimit: int(env, 'IBET_API_KEY_RATE_LIMIT', 600, 1, 1_000_000),
+    sportsbook: {
+      cashOutMarginBps: int(env, 'IBET_CASH_OUT_MARGIN_BPS', 500, 0, 5000),
+      cashOutQuoteSeconds: int(env, 'IBET_CASH_OUT_QUOTE_SECONDS', 5, 1, 300),
+    },
+    redisUrl: redisUrl(env),
+    redisPrefix: redisPrefix(env),
+    realtime: {
+      maxConnections: int(env, 'IBET_WS_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
+      maxSubscriptions: int(env, 'IBET_WS_MAX_SUBSCRIPTIONS', 100, 1, 10_000),
+      messagesPerSecond: int(env, 'IBET_WS_MESSAGES_PER_SECOND', 20, 1, 10_000),
+      maxBufferBytes: int(env, 'IBET_WS_MAX_BUFFER', 1_048_576, 1024, 1_073_741_824),
+      heartbeatSeconds: int(env, 'IBET_WS_HEARTBEAT_SECONDS', 25, 1, 3600),
+      idleSeconds: int(env, 'IBET_WS_IDLE_SECONDS', 120, 1, 86_400),
+      drainSeconds: int(env, 'IBET_WS_DRAIN_SECONDS', 5, 0, 600),
+      resumeBuffer: int(env, 'IBET_WS_RESUME_BUFFER', 500, 1, 100_000),
+    },
+    simulator: {
+      enabled: bool(env, 'IBET_SIMULATOR', dbUrl === undefined && bool(env, 'IBET_DEMO', true)),
+      speed: int(env, 'IBET_SIMULATOR_SPEED', 30, 1, 10_000),
+      football: int(env, 'IBET_SIMULATOR_FOOTBALL', 2, 0, 100),
+      tennis: int(env, 'IBET_SIMULATOR_TENNIS', 1, 0, 100),
+    },
+    feedMarginBps: int(env, 'IBET_FEED_MARGIN_BPS', 600, 0, 5000),
+    shutdown: {
+      delaySeconds: int(env, 'IBET_SHUTDOWN_DELAY_SECONDS', 0, 0, 300),
+      graceSeconds: int(env, 'IBET_SHUTDOWN_GRACE_SECONDS', 25, 1, 3600),
+    },
+    tracing: tracing(env),
+    notifications: notifications(env),
+    backupLocation: backupLocation(env),
+    ledgerCheckSeconds: int(env, 'IBET_LEDGER_CHECK_SECONDS', 300, 10, 86_400),
   };
 }

@@ -118,7 +118,7 @@ describe('concurrent money requests', () => {
     const [paid] = await t.db.query<{ total: bigint }>(
       `SELECT COALESCE(sum(amount), 0)::bigint AS total FROM wallet.transfers
        WHERE kind IN ('bet_stake_return', 'bet_winnings')
-         AND reference IN (SELECT 'bet:' || bet_id FROM betting.bet_legs WHERE market_id = $1)`,
+         AND substr(reference, 5, 36) IN (SELECT bet_id::text FROM betting.bet_legs WHERE market_id = $1)`,
       [market.id],
     );
     expect(paid!.total).toBe(expectedPayouts);
@@ -131,7 +131,9 @@ describe('concurrent money requests', () => {
     const summary = {
       marketId: market.id,
       result: { void: false, winners: [home] },
+      version: 1,
       bets: { open: 0, won: onHome.size, lost: 200 - onHome.size, void: 0 },
+      blocked: 0,
     };
     expect([first.body, second.body]).toEqual([summary, summary]);
   });

@@ -101,10 +101,12 @@ export interface TestAppOptions {
   paymentProvider?: PaymentProvider;
   /** Environment variables on top of the test defaults (e.g. small throttling limits). */
   env?: Record<string, string>;
+  /** A database of the test's own (e.g. one a child process also uses); closed by close(). */
+  db?: Db;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const db = await createTestDb();
+  const db = options.db ?? (await createTestDb());
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     IBET_DATA_DIR: '/nonexistent',

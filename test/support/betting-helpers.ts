@@ -102,6 +102,11 @@ const COUNTED = [
   'catalog.selections',
   'catalog.price_history',
   'catalog.market_results',
+  'catalog.market_result_versions',
+  'betting.settlements',
+  'betting.cash_outs',
+  'betting.liability',
+  'settlement.jobs',
 ] as const;
 
 export type Counts = Record<(typeof COUNTED)[number], number>;
@@ -160,10 +165,14 @@ export async function houseBalance(t: TestApp, currency = 'EUR'): Promise<bigint
   return row?.balance ?? 0n;
 }
 
-/** Transfers that reference a bet, as [kind, amount] sorted by kind. */
+/**
+ * Transfers that reference a bet — its stake (`bet:<id>`) and its settlements, reversals, cash
+ * outs (`bet:<id>:…`) — as [kind, amount] sorted by kind.
+ */
 export async function betTransfers(t: TestApp, betId: string): Promise<[string, string][]> {
   const rows = await t.db.query<{ kind: string; amount: bigint }>(
-    `SELECT kind, amount FROM wallet.transfers WHERE reference = $1 ORDER BY kind`,
+    `SELECT kind, amount FROM wallet.transfers WHERE reference = $1 OR reference LIKE $1 || ':%'
+     ORDER BY kind, id`,
     [`bet:${betId}`],
   );
   return rows.map((r) => [r.kind, r.amount.toString()]);

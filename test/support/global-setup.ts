@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
+import { ensureWebBuilt } from '../../scripts/web-build.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openPglite } from '../../src/platform/db/pglite.ts';
 import { openPostgres } from '../../src/platform/db/postgres.ts';
@@ -17,6 +18,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // The server serves the built web apps (web/dist); build them when the sources changed.
+  await ensureWebBuilt();
   if (postgresUrl) {
     const name = `ibet_tpl_${process.pid}_${Date.now()}`;
     const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });

@@ -75,11 +75,16 @@ describe('payment events and the outbox', () => {
       await t.app.bus.publish(mine);
       await t.app.bus.publish(mine);
       expect(await messages()).toEqual(before);
-      const [handled] = await t.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM platform.processed_events WHERE event_id = $1',
+      // Once per durable consumer (player messages, notifications).
+      const handled = await t.db.query<{ consumer: string; n: number }>(
+        `SELECT consumer, count(*)::int AS n FROM platform.processed_events WHERE event_id = $1
+         GROUP BY consumer ORDER BY consumer`,
         [mine[0]!.id],
       );
-      expect(handled?.n).toBe(1);
+      expect(handled).toEqual([
+        { consumer: 'notifications.mail', n: 1 },
+        { consumer: 'notifications.player-messages', n: 1 },
+      ]);
     } finally {
       stop();
     }

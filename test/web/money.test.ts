@@ -6,9 +6,9 @@ import {
   parseMajorToMinor,
   payout,
   priceToThousandths,
-} from '../../web/player/money.js';
+} from '../../web/src/lib/money.ts';
 
-describe('the player page money helpers', () => {
+describe("the web apps' money helpers", () => {
   it('reads a stake typed in major units as exact minor units', () => {
     expect(parseMajorToMinor('5.50', 2)).toBe('550');
     expect(parseMajorToMinor('5.5', 2)).toBe('550');

@@ -42,3 +42,69 @@ export const sameEventTwice = () =>
   new DomainError('duplicate_event', 'invalid', 'A bet may include only one selection per event.');
 
 export const betNotFound = () => new DomainError('bet_not_found', 'not_found', 'No such bet.');
+
+export const invalidBetType = (message: string, details: Record<string, unknown> = {}) =>
+  new DomainError('invalid_bet_type', 'invalid', message, details);
+
+export const tooManyLines = (lines: number, max: number) =>
+  new DomainError(
+    'too_many_lines',
+    'invalid',
+    `This bet would have ${lines} lines; at most ${max} are allowed.`,
+    { lines, maxLines: max },
+  );
+
+export const eachWayNotOffered = (selectionId: string) =>
+  new DomainError(
+    'each_way_not_offered',
+    'invalid',
+    'Each-way is offered only on markets with place terms.',
+    { selectionId },
+  );
+
+export const builderCombinationForbidden = (reason: string, selectionIds: string[]): DomainError =>
+  new DomainError(
+    'builder_combination_forbidden',
+    'invalid',
+    `These selections cannot be combined in a bet builder: ${reason}`,
+    { selectionIds },
+  );
+
+export const liabilityLimitReached = (maxStake: bigint) =>
+  new DomainError(
+    'liability_limit_reached',
+    'invalid',
+    `The bet is over what we can accept on this selection or market; the largest stake per line accepted is ${maxStake}.`,
+    { maxStake: maxStake.toString() },
+  );
+
+export const betNotCashable = (reason: string, details: Record<string, unknown> = {}) =>
+  new DomainError(
+    'cash_out_unavailable',
+    'conflict',
+    `Cash out is not available: ${reason}`,
+    details,
+  );
+
+export const cashOutValueChanged = (value: bigint, quoteId: string) =>
+  new DomainError(
+    'cash_out_value_changed',
+    'conflict',
+    'The cash-out value has changed. Confirm the new value to cash out.',
+    { value: value.toString(), quoteId },
+  );
+
+export const cashOutQuoteExpired = () =>
+  new DomainError(
+    'cash_out_quote_expired',
+    'conflict',
+    'The cash-out quote has expired. Ask for a new one.',
+  );
+
+export const cashOutQuoteNotFound = () =>
+  new DomainError('cash_out_quote_not_found', 'not_found', 'No such cash-out quote.');
+
+export const betNotVoidable = (status: string) =>
+  new DomainError('bet_not_voidable', 'conflict', `A ${status} bet cannot be voided.`, {
+    betStatus: status,
+  });

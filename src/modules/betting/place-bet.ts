@@ -1,151 +1,158 @@
 // Placing a bet is one transaction: lock the player's accounts, check every leg (market open,
-// event not started by the database clock, price within the player's policy), check stake
-// and payout limits and the balance, move the stake from cash to the player's held account,
-// insert the bet and announce it. Nothing is written unless all of it succeeds.
+// pre-match only before the event's start by the database clock, in-play only on in-play
+// markets), the price against the player's policy, the bet type, stake and payout limits and
+// the balance, reserve the bet's liability on its selections and markets, move the stake from
+// cash to the player's held account, insert the bet and announce it. An in-play bet is
+// inserted as `pending` and accepted or rejected after its delay (pending.ts). Nothing is
+// written unless all of it succeeds.
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../../platform/config.ts';
 import type { Db, Tx } from '../../platform/db/db.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import { type IdempotentCommand, type Outcome, runIdempotent } from '../../platform/idempotency.ts';
-import { formatPrice, parsePrice, payoutFor } from '../../platform/money.ts';
-import { bettableSelections, eventClosed, eventStarted, marketNotOpen } from '../catalog/index.ts';
+import { parseAnyPrice } from '../../platform/odds.ts';
+import { selectionsForBetting } from '../catalog/index.ts';
 import { insufficientFunds, lockPlayerAccounts, post } from '../wallet/index.ts';
-import {
-  invalidPrice,
-  oddsChanged,
-  payoutTooHigh,
-  sameEventTwice,
-  selectionNotFound,
-  stakeOutOfRange,
-} from './errors.ts';
+import { invalidPrice, liabilityLimitReached } from './errors.ts';
+import { reserveLiability } from './liability.ts';
+import { smaller } from './pricing.ts';
+import { playerRisk } from './risk.ts';
+import { maxStakeForLiability, perUnitReturn, priceSlip, type SlipInput } from './slip.ts';
+import type { BetKind } from './systems.ts';
 import { type BetView, type PriceChangePolicy, presentBet } from './views.ts';
+
+export { priceAcceptable } from './slip.ts';
 
 export interface PlaceBetInput {
   playerId: string;
+  /** Stake per line: the whole stake of a single or multiple, each line's of a system bet. */
   stake: bigint;
-  /** One leg is a single; several legs (one per event) are a multiple. */
-  legs: { selectionId: string; price: string }[];
+  legs: { selectionId: string; price: string | number }[];
   acceptPriceChanges: PriceChangePolicy;
+  kind?: BetKind | undefined;
+  system?: string | undefined;
+  eachWay?: boolean | undefined;
 }
 
 /** Decimal odds a selection may have (catalog.selections), in thousandths. */
-const MIN_PRICE = 1001;
-const MAX_PRICE = 1_000_000;
+export const MIN_PRICE = 1001;
+export const MAX_PRICE = 1_000_000;
 
 export interface PlaceBetDeps {
   db: Db;
   limits: Config['limits'];
 }
 
-/** Whether the current price is acceptable to a player who asked for `requested`. */
-export function priceAcceptable(
-  policy: PriceChangePolicy,
-  requested: number,
-  current: number,
-): boolean {
-  if (policy === 'any') return true;
-  if (policy === 'higher') return current >= requested;
-  return current === requested;
+/** Requested prices as thousandths: given so, or as text in any odds format. */
+export function requestedPrices(legs: PlaceBetInput['legs']): SlipInput['legs'] {
+  return legs.map((leg) => {
+    const price =
+      typeof leg.price === 'number' ? leg.price : (parseAnyPrice(leg.price) ?? Number.NaN);
+    if (!Number.isInteger(price) || price < MIN_PRICE || price > MAX_PRICE)
+      throw invalidPrice(String(leg.price));
+    return { selectionId: leg.selectionId, price };
+  });
 }
 
 async function place(tx: Tx, limits: Config['limits'], input: PlaceBetInput): Promise<BetView> {
-  const { stake } = input;
-  if (stake < limits.minStake || stake > limits.maxStake)
-    throw stakeOutOfRange(limits.minStake, limits.maxStake);
-  // The schema checks the shape of a price, not its range; a requested price no selection
-  // can have would pass `any`/`higher` and then break the bet_legs constraint.
-  for (const leg of input.legs) {
-    const requested = parsePrice(leg.price);
-    if (requested < MIN_PRICE || requested > MAX_PRICE) throw invalidPrice(leg.price);
-  }
+  const slipInput: SlipInput = {
+    kind: input.kind,
+    system: input.system,
+    eachWay: input.eachWay,
+    stakePerLine: input.stake,
+    legs: requestedPrices(input.legs),
+    acceptPriceChanges: input.acceptPriceChanges,
+  };
 
   // Concurrent bets of one player queue here; the balance read below is current.
   const accounts = await lockPlayerAccounts(tx, input.playerId);
-
-  const selections = await bettableSelections(
+  const risk = await playerRisk(tx, input.playerId);
+  const selections = await selectionsForBetting(
     tx,
-    input.legs.map((l) => l.selectionId),
+    slipInput.legs.map((l) => l.selectionId),
+    tx,
   );
-  const byId = new Map(selections.map((s) => [s.selectionId, s]));
-  const events = new Set<string>();
-  const changed: { selectionId: string; requested: string; current: string }[] = [];
-  const legs = input.legs.map((leg, i) => {
-    const selection = byId.get(leg.selectionId);
-    if (!selection) throw selectionNotFound(leg.selectionId);
-    if (events.has(selection.eventId)) throw sameEventTwice();
-    events.add(selection.eventId);
-    if (selection.marketStatus !== 'open')
-      throw marketNotOpen(selection.marketId, selection.marketStatus);
-    if (selection.eventStatus === 'ended' || selection.eventStatus === 'cancelled') {
-      throw eventClosed(selection.eventId, selection.eventStatus);
-    }
-    if (selection.eventStatus !== 'scheduled' || selection.started)
-      throw eventStarted(selection.eventId);
-    const requested = parsePrice(leg.price);
-    if (!priceAcceptable(input.acceptPriceChanges, requested, selection.price)) {
-      changed.push({
-        selectionId: leg.selectionId,
-        requested: leg.price,
-        current: formatPrice(selection.price),
-      });
-    }
-    return { legNo: i + 1, selection, requested };
-  });
-  if (changed.length > 0) throw oddsChanged(changed);
+  const slip = priceSlip(slipInput, selections, limits, risk);
+  if (slip.problems.length > 0) throw slip.problems[0];
+  if (accounts.cash.balance < slip.totalStake) throw insufficientFunds(accounts.cash.balance);
 
-  const potentialPayout = payoutFor(
-    stake,
-    legs.map((l) => l.selection.price),
-  );
-  if (potentialPayout > limits.maxPayout) {
-    const combined = payoutFor(
-      1_000_000n,
-      legs.map((l) => l.selection.price),
-    );
-    // The largest stake whose payout stays within the limit, capped by the stake limit.
-    const maxStake = (limits.maxPayout * 1_000_000n) / combined;
-    throw payoutTooHigh(limits.maxPayout, maxStake < limits.maxStake ? maxStake : limits.maxStake);
+  const refused = await reserveLiability(tx, input.playerId, slip.keys, slip.liability);
+  if (refused) {
+    const byLiability = maxStakeForLiability(perUnitReturn(slip), slip.lines, refused.room);
+    throw liabilityLimitReached(smaller(byLiability, slip.maxStake));
   }
-  if (accounts.cash.balance < stake) throw insufficientFunds(accounts.cash.balance);
 
   const betId = uuidv7();
-  const kind = legs.length === 1 ? 'single' : 'multiple';
-  const [bet] = await tx.query<{ placed_at: Date }>(
-    `INSERT INTO betting.bets (id, player_id, kind, currency, stake, potential_payout, accept_price_changes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING placed_at`,
+  const pending = slip.inPlay && slip.delaySeconds > 0;
+  const [bet] = await tx.query<{ placed_at: Date; accept_after: Date | null }>(
+    `INSERT INTO betting.bets (id, player_id, kind, system, each_way, lines, stake_per_line, currency, stake,
+                               potential_payout, builder_price, liability, accept_price_changes, status, accept_after)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+             CASE WHEN $14 THEN 'pending' ELSE 'open' END,
+             CASE WHEN $14 THEN now() + make_interval(secs => $15) END)
+     RETURNING placed_at, accept_after`,
     [
       betId,
       input.playerId,
-      kind,
+      slip.kind,
+      slip.system,
+      slip.eachWay,
+      slip.lines,
+      slip.stakePerLine,
       accounts.currency,
-      stake,
-      potentialPayout,
+      slip.totalStake,
+      slip.potentialPayout,
+      slip.builderPrice,
+      slip.liability,
       input.acceptPriceChanges,
+      pending,
+      slip.delaySeconds,
     ],
   );
+  const legs = slip.legs.map((l) => ({
+    bet_id: betId,
+    leg_no: l.legNo,
+    selection_id: l.selection.selectionId,
+    market_id: l.selection.marketId,
+    event_id: l.selection.eventId,
+    event_name: l.selection.eventName,
+    market_name: l.selection.marketName,
+    selection_name: l.selection.selectionName,
+    price: l.price,
+    requested_price: l.requested,
+    in_play: l.inPlay,
+  }));
   await tx.query(
     `INSERT INTO betting.bet_legs (bet_id, leg_no, event_id, market_id, selection_id, price, requested_price,
-                                   event_name, market_name, selection_name)
+                                   event_name, market_name, selection_name, market_type, each_way_places,
+                                   each_way_num, each_way_den, in_play)
      SELECT $1, * FROM unnest($2::smallint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::int[], $7::int[],
-                              $8::text[], $9::text[], $10::text[])`,
+                              $8::text[], $9::text[], $10::text[], $11::text[], $12::smallint[],
+                              $13::smallint[], $14::smallint[], $15::boolean[])`,
     [
       betId,
-      legs.map((l) => l.legNo),
-      legs.map((l) => l.selection.eventId),
-      legs.map((l) => l.selection.marketId),
-      legs.map((l) => l.selection.selectionId),
-      legs.map((l) => l.selection.price),
-      legs.map((l) => l.requested),
-      legs.map((l) => l.selection.eventName),
-      legs.map((l) => l.selection.marketName),
-      legs.map((l) => l.selection.selectionName),
+      legs.map((l) => l.leg_no),
+      legs.map((l) => l.event_id),
+      legs.map((l) => l.market_id),
+      legs.map((l) => l.selection_id),
+      legs.map((l) => l.price),
+      legs.map((l) => l.requested_price),
+      legs.map((l) => l.event_name),
+      legs.map((l) => l.market_name),
+      legs.map((l) => l.selection_name),
+      slip.legs.map((l) => l.selection.marketType),
+      slip.legs.map((l) => (slip.eachWay ? (l.selection.eachWay?.places ?? null) : null)),
+      slip.legs.map((l) => (slip.eachWay ? (l.selection.eachWay?.num ?? null) : null)),
+      slip.legs.map((l) => (slip.eachWay ? (l.selection.eachWay?.den ?? null) : null)),
+      // As text: postgres.js sends an array of booleans as one boolean.
+      legs.map((l) => (l.in_play ? 'true' : 'false')),
     ],
   );
   await post(tx, [
     {
       debit: accounts.cash.id,
       credit: accounts.held.id,
-      amount: stake,
+      amount: slip.totalStake,
       currency: accounts.currency,
       kind: 'bet_stake',
       reference: `bet:${betId}`,
@@ -154,28 +161,27 @@ async function place(tx: Tx, limits: Config['limits'], input: PlaceBetInput): Pr
   const view = presentBet(
     {
       id: betId,
-      kind,
-      status: 'open',
+      kind: slip.kind,
+      system: slip.system,
+      each_way: slip.eachWay,
+      lines: slip.lines,
+      stake_per_line: slip.stakePerLine,
+      status: pending ? 'pending' : 'open',
       currency: accounts.currency,
-      stake,
-      potential_payout: potentialPayout,
+      stake: slip.totalStake,
+      potential_payout: slip.potentialPayout,
       payout: null,
+      builder_price: slip.builderPrice,
+      cashed_out_stake: 0n,
+      cashed_out_value: 0n,
+      auto_cash_out_value: null,
       accept_price_changes: input.acceptPriceChanges,
       placed_at: bet!.placed_at,
+      accept_after: bet!.accept_after,
       settled_at: null,
+      status_reason: null,
     },
-    legs.map((l) => ({
-      bet_id: betId,
-      leg_no: l.legNo,
-      selection_id: l.selection.selectionId,
-      market_id: l.selection.marketId,
-      event_id: l.selection.eventId,
-      event_name: l.selection.eventName,
-      market_name: l.selection.marketName,
-      selection_name: l.selection.selectionName,
-      price: l.selection.price,
-      requested_price: l.requested,
-    })),
+    legs,
   );
   await emit(tx, {
     type: 'bet.placed',
@@ -183,7 +189,7 @@ async function place(tx: Tx, limits: Config['limits'], input: PlaceBetInput): Pr
     payload: {
       bet: view,
       playerId: input.playerId,
-      balance: (accounts.cash.balance - stake).toString(),
+      balance: (accounts.cash.balance - slip.totalStake).toString(),
     },
   });
   return view;

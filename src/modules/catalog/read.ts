@@ -56,7 +56,7 @@ export async function listSports(q: Queryable): Promise<SportView[]> {
   return [...sports.values()];
 }
 
-const EVENT_COLUMNS = `e.id, e.name, e.home, e.away, e.starts_at, e.status,
+const EVENT_COLUMNS = `e.id, e.name, e.home, e.away, e.starts_at, e.status, e.score, e.clock,
   c.id AS competition_id, c.name AS competition_name, s.id AS sport_id, s.slug AS sport_slug, s.name AS sport_name`;
 const EVENT_FROM = `catalog.events e JOIN catalog.competitions c ON c.id = e.competition_id
   JOIN catalog.sports s ON s.id = c.sport_id`;
@@ -66,7 +66,8 @@ export async function marketsOf(
   eventIds: string[],
 ): Promise<Map<string, MarketView[]>> {
   const markets = await q.query<MarketRow>(
-    `SELECT id, event_id, type, name, line, status FROM catalog.markets
+    `SELECT id, event_id, type, name, line, status, in_play, each_way_places, each_way_num, each_way_den
+     FROM catalog.markets
      WHERE event_id = ANY($1::uuid[]) ORDER BY display_order, created_at, id`,
     [eventIds],
   );
@@ -161,7 +162,7 @@ export interface BettableSelection {
 // result takes it exclusively. So every bet that saw the market open has committed before
 // the result does, and the settlement that follows finds it. The lock lives in the lock
 // manager, not in the market's row, so a busy market's row is not rewritten per bet.
-const MARKET_GATE = 7310453;
+export const MARKET_GATE = 7310453;
 
 export async function lockMarketForResult(tx: Tx, marketId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2::text))', [MARKET_GATE, marketId]);

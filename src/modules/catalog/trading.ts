@@ -5,7 +5,9 @@ import { isPgError, type Tx } from '../../platform/db/db.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import { eventClosed, marketSettled } from './errors.ts';
+import { checkMarketType } from './market-types.ts';
 import { getEvent, marketsOf } from './read.ts';
+import { applyMarketSettings, type MarketSettingsPatch } from './settings.ts';
 import type { EventView, MarketView } from './views.ts';
 
 export interface NewSelection {
@@ -19,6 +21,8 @@ export interface NewMarket {
   name: string;
   line?: number | undefined;
   selections: NewSelection[];
+  /** In-play, delay, limits, cash out, each-way terms, bet builder (settings.ts). */
+  settings?: MarketSettingsPatch | undefined;
 }
 
 export interface NewEvent {
@@ -90,11 +94,13 @@ async function insertMarket(
   if (names.size !== market.selections.length) {
     throw invalid('duplicate_selection', 'Selection names within a market must differ.');
   }
+  checkMarketType({ ...market, eachWay: market.settings?.eachWay });
   const [row] = await tx.query<{ id: string }>(
     `INSERT INTO catalog.markets (event_id, type, name, line, display_order) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
     [eventId, market.type, market.name, market.line ?? null, order],
   );
   const marketId = row!.id;
+  if (market.settings) await applyMarketSettings(tx, marketId, market.type, market.settings);
   const selections = await tx.query<{ id: string; price: number }>(
     `INSERT INTO catalog.selections (market_id, name, outcome, price, display_order)
      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::int[])
@@ -207,10 +213,13 @@ export async function setMarketStatus(
   if (!row) throw notFound('market');
   if (row.status === 'settled' || row.status === 'closed') throw marketSettled(marketId);
   if (row.status !== status) {
-    await tx.query('UPDATE catalog.markets SET status = $2, updated_at = now() WHERE id = $1', [
-      marketId,
-      status,
-    ]);
+    // A suspension is remembered: pending in-play bets placed before it are rejected.
+    await tx.query(
+      `UPDATE catalog.markets SET status = $2, updated_at = now(),
+         suspended_at = CASE WHEN $2 = 'suspended' THEN now() ELSE suspended_at END
+       WHERE id = $1`,
+      [marketId, status],
+    );
   }
   return announce(tx, marketId);
 }

@@ -1,11 +1,12 @@
 import { formatLine, formatPrice } from '../../platform/money.ts';
+import type { LiveClock, LiveScore } from './live.ts';
 
 export interface SelectionView {
   id: string;
   name: string;
   outcome: string | null;
   price: string;
-  result: 'win' | 'lose' | 'void' | null;
+  result: 'win' | 'lose' | 'void' | 'half_win' | 'half_lose' | null;
 }
 
 export interface MarketView {
@@ -15,6 +16,10 @@ export interface MarketView {
   name: string;
   line: string | null;
   status: 'open' | 'suspended' | 'closed' | 'settled';
+  /** Offered while the event is live (bets wait the in-play delay). */
+  inPlay: boolean;
+  /** Each-way terms: places paid and the fraction of the odds ("1/4"). */
+  eachWay: { places: number; fraction: string } | null;
   selections: SelectionView[];
 }
 
@@ -27,6 +32,9 @@ export interface EventView {
   away: string | null;
   startsAt: string;
   status: 'scheduled' | 'live' | 'ended' | 'cancelled';
+  /** Live state (catalog/live.ts); null before kick-off. */
+  score: LiveScore | null;
+  clock: LiveClock | null;
   markets: MarketView[];
 }
 
@@ -46,6 +54,10 @@ export interface MarketRow {
   name: string;
   line: number | null;
   status: MarketView['status'];
+  in_play: boolean;
+  each_way_places: number | null;
+  each_way_num: number | null;
+  each_way_den: number | null;
 }
 
 export interface EventRow {
@@ -55,6 +67,8 @@ export interface EventRow {
   away: string | null;
   starts_at: Date;
   status: EventView['status'];
+  score: LiveScore | null;
+  clock: LiveClock | null;
   competition_id: string;
   competition_name: string;
   sport_id: string;
@@ -77,6 +91,11 @@ export const presentMarket = (m: MarketRow, selections: SelectionRow[]): MarketV
   name: m.name,
   line: m.line === null ? null : formatLine(m.line),
   status: m.status,
+  inPlay: m.in_play,
+  eachWay:
+    m.each_way_places !== null
+      ? { places: m.each_way_places, fraction: `${m.each_way_num}/${m.each_way_den}` }
+      : null,
   selections: selections.map(presentSelection),
 });
 
@@ -89,5 +108,7 @@ export const presentEvent = (e: EventRow, markets: MarketView[]): EventView => (
   away: e.away,
   startsAt: e.starts_at.toISOString(),
   status: e.status,
+  score: e.score,
+  clock: e.clock,
   markets,
 });

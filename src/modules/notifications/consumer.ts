@@ -19,8 +19,23 @@ interface Message {
   body: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DIGITS = /^\d{1,18}$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
+/** Whether the payload has what its message needs; a malformed event is skipped, never retried. */
+function wellFormed(type: string, p: Record<string, unknown>): boolean {
+  const owner = type === 'bet.settled' ? p.playerId : p.ownerId;
+  if (typeof owner !== 'string' || !UUID.test(owner)) return false;
+  if (typeof p.currency !== 'string' || !CURRENCY.test(p.currency)) return false;
+  const amounts = type === 'bet.settled' ? [p.stake, p.payout] : [p.amount];
+  return amounts.every((a) => typeof a === 'string' && DIGITS.test(a));
+}
+
 function messageFor(event: OutboxEvent): Message | undefined {
   const p = event.payload as Record<string, string>;
+  // A poison event must not stop the relay for every other consumer.
+  if (!wellFormed(event.type, p)) return undefined;
   switch (event.type) {
     case 'bet.settled': {
       const titles = { won: 'Your bet won', lost: 'Your bet lost', void: 'Your bet was void' };

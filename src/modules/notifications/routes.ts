@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/db.ts';
 import { Timestamp } from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
 import { requires } from '../identity/index.ts';
+import { listDeliveries } from './deliveries.ts';
 import { listMail } from './mail.ts';
 
 const Message = Type.Object({
@@ -22,7 +23,46 @@ const Mail = Type.Object({
   sentAt: Type.Union([Timestamp, Type.Null()]),
 });
 
+const Delivery = Type.Object({
+  id: Type.String(),
+  eventId: Type.String(),
+  eventType: Type.String(),
+  channel: Type.String(),
+  template: Type.String(),
+  locale: Type.String(),
+  recipient: Type.String(),
+  subject: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('dead')]),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  provider: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  nextAttemptAt: Type.Union([Timestamp, Type.Null()]),
+  sentAt: Type.Union([Timestamp, Type.Null()]),
+  deadAt: Type.Union([Timestamp, Type.Null()]),
+});
+
 export function notificationRoutes(app: HttpServer, deps: { db: Db }): void {
+  app.get(
+    '/api/v1/admin/notifications',
+    {
+      config: { access: requires('mail:read') },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Notification deliveries, newest first; status=dead is the dead-letter list (requeue with npm run notifications:retry)',
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('dead')]),
+          ),
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Delivery) }) },
+      },
+    },
+    async (request) => ({ items: await listDeliveries(deps.db, request.query) }),
+  );
+
   app.get(
     '/api/v1/admin/mail',
     {

@@ -1,11 +1,16 @@
-// Settlement: results in, every affected bet settled exactly once through the ledger.
+// Settlement: results in, every affected bet settled exactly once through the ledger; corrected
+// results resettle through new transfers; staff void single bets.
 
+export { createJob, DEFAULT_BATCH, runDueJobs, runJob } from './jobs.ts';
 export { settlementRoutes } from './routes.ts';
-export { judge, settlementMoves, type Verdict } from './rules.ts';
+export { judge, legResult, settlementMoves, type Verdict } from './rules.ts';
+export { reconcileBets, type SettledBet } from './settle-bets.ts';
 export {
-  DEFAULT_BATCH,
+  type ResettleMarketInput,
+  resettleMarket,
+  type SettleMarketInput,
   type SettlementSummary,
   settleMarket,
-  settleOpenBets,
 } from './settle-market.ts';
 export { sweepResultedMarkets } from './sweep.ts';
+export { voidBet } from './void-bet.ts';

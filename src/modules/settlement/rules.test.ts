@@ -1,10 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import type { SelectionOutcome } from '../catalog/index.ts';
-import { judge, settlementMoves } from './rules.ts';
+import type { SelectionOutcome, SelectionResult } from '../catalog/index.ts';
+import { judge as judgeBet, settlementMoves } from './rules.ts';
 
 const legs = (...prices: number[]) => prices.map((price, i) => ({ selectionId: `s${i}`, price }));
+const result = (outcome: SelectionOutcome): SelectionResult => ({
+  outcome,
+  deadHeat: null,
+  place: null,
+  placeDeadHeat: null,
+  effectiveAt: null,
+});
 const outcomes = (...results: (SelectionOutcome | undefined)[]) =>
-  new Map(results.flatMap((r, i) => (r ? [[`s${i}`, r] as const] : [])));
+  new Map(results.flatMap((r, i) => (r ? [[`s${i}`, result(r)] as const] : [])));
+
+/** A single (one leg) or a multiple (several) of `stake`, as placed. */
+const judge = (
+  stake: bigint,
+  bet: { selectionId: string; price: number }[],
+  map: ReadonlyMap<string, SelectionResult>,
+) =>
+  judgeBet(
+    {
+      stake,
+      openStake: stake,
+      placedAt: new Date('2030-01-01T00:00:00Z'),
+      shape: {
+        kind: bet.length === 1 ? 'single' : 'multiple',
+        sizes: [bet.length],
+        eachWay: false,
+        stakePerLine: stake,
+        prices: bet.map((l) => l.price),
+      },
+      legs: bet.map((l) => ({ ...l, eachWay: null })),
+    },
+    map,
+  );
 
 describe('judge', () => {
   it('pays a winning single stake × price, rounded down to the minor unit', () => {
@@ -84,9 +114,9 @@ describe('judge', () => {
   });
 
   it('ignores outcomes of selections the bet does not have', () => {
-    const map = new Map<string, SelectionOutcome>([
-      ['s0', 'win'],
-      ['other', 'lose'],
+    const map = new Map<string, SelectionResult>([
+      ['s0', result('win')],
+      ['other', result('lose')],
     ]);
     expect(judge(100n, legs(2000), map)).toEqual({ status: 'won', payout: 200n });
   });

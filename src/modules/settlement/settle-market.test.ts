@@ -53,7 +53,9 @@ describe('settling a market', () => {
     expect(response.body).toEqual({
       marketId: m.id,
       result: { void: false, winners: [home.id] },
+      version: 1,
       bets: { open: 0, won: 1, lost: 2, void: 0 },
+      blocked: 0,
     });
     // 333 × 2.375 = 790.875 → 790
     expect(await t.balance(alice)).toBe(aliceStart - 333n - 200n + 790n);
@@ -90,7 +92,9 @@ describe('settling a market', () => {
     expect(response.body).toEqual({
       marketId: m.id,
       result: { void: true, winners: [] },
+      version: 1,
       bets: { open: 0, won: 0, lost: 0, void: 2 },
+      blocked: 0,
     });
     expect(await t.balance(alice)).toBe(aliceStart);
     expect(await t.balance(bob)).toBe(bobStart);
@@ -162,7 +166,11 @@ describe('settling a market', () => {
     ]) {
       const response = await resultMarket(t, m.id, body);
       expectProblem(response, 409, 'market_already_resulted');
-      expect(response.body.result).toEqual({ void: false, winners: [m.selections[0].id] });
+      expect(response.body.result).toEqual({
+        void: false,
+        winners: [m.selections[0].id],
+        version: 1,
+      });
     }
     await expectUnchanged(t, before, alice);
   });

@@ -13,7 +13,7 @@ import {
 } from '../../../test/support/betting-helpers.ts';
 import { engine } from '../../../test/support/engine.ts';
 import { claimKey, hashRequest } from '../../platform/idempotency.ts';
-import { type MarketResult, recordResult } from '../catalog/index.ts';
+import { type ResultInput, recordResult } from '../catalog/index.ts';
 
 describe('the settlement sweep', () => {
   const t = useTestApp();
@@ -32,8 +32,8 @@ describe('the settlement sweep', () => {
   const market = async (prices?: [string, string, string]) =>
     (await t.event(prices ? { prices } : {})).markets[0];
   /** Records a result the way settlement's first transaction does, then "crashes". */
-  const recordOnly = (marketId: string, result: MarketResult) =>
-    t.db.transaction((tx) => recordResult(tx, marketId, result, trader.id));
+  const recordOnly = async (marketId: string, result: ResultInput) =>
+    (await t.db.transaction((tx) => recordResult(tx, marketId, result, trader.id))).recorded;
   const statuses = async (...betIds: string[]) =>
     (
       await t.db.query<{ id: string; status: string }>(
@@ -56,9 +56,7 @@ describe('the settlement sweep', () => {
     const bobStart = await t.balance(bob);
     const win = await placedBet(t, alice, { stake: '333', legs: [legOn(m.selections[0])] });
     const lose = await placedBet(t, bob, { stake: '400', legs: [legOn(m.selections[1])] });
-    expect(await recordOnly(m.id, { void: false, winners: [m.selections[0].id] })).toEqual({
-      recorded: true,
-    });
+    expect(await recordOnly(m.id, { winners: [m.selections[0].id] })).toBe(true);
     expect(await statuses(win.id, lose.id)).toEqual(['open', 'open']);
     expect(await openBetsOnSettledMarkets()).toHaveLength(2);
 
@@ -84,7 +82,7 @@ describe('the settlement sweep', () => {
     const start = await t.balance(alice);
     const a = await placedBet(t, alice, { stake: '1000', legs: [legOn(m.selections[2])] });
     const key = randomUUID();
-    const result: MarketResult = { void: false, winners: [m.selections[2].id] };
+    const result: ResultInput = { winners: [m.selections[2].id] };
     // The first request claimed its key and recorded the result, then died.
     await t.db.transaction(async (tx) => {
       const claimed = await claimKey(
@@ -120,7 +118,7 @@ describe('the settlement sweep', () => {
     const m = await market();
     const a = await placedBet(t, bob, { stake: '500', legs: [legOn(m.selections[0])] });
     const key = randomUUID();
-    const result: MarketResult = { void: true };
+    const result: ResultInput = { void: true };
     await t.db.transaction(async (tx) => {
       await claimKey(
         tx,
@@ -144,12 +142,12 @@ describe('the settlement sweep', () => {
       stake: '1000',
       legs: [legOn(m1.selections[0]), legOn(m2.selections[0])],
     });
-    await recordOnly(m1.id, { void: false, winners: [m1.selections[0].id] });
+    await recordOnly(m1.id, { winners: [m1.selections[0].id] });
     await t.app.runJobs();
     expect(await statuses(multiple.id)).toEqual(['open']);
     expect(await betTransfers(t, multiple.id)).toEqual([['bet_stake', '1000']]);
 
-    await recordOnly(m2.id, { void: false, winners: [m2.selections[0].id] });
+    await recordOnly(m2.id, { winners: [m2.selections[0].id] });
     await t.app.runJobs();
     expect(await statuses(multiple.id)).toEqual(['won']);
     expect(await t.balance(alice)).toBe(start - 1000n + 3000n);

@@ -11,7 +11,11 @@ export type TransferKind =
   | 'bet_stake'
   | 'bet_stake_return'
   | 'bet_stake_lost'
-  | 'bet_winnings';
+  | 'bet_winnings'
+  // A resettlement reverses the settlement it corrects with the mirror of each move.
+  | 'bet_stake_return_reversal'
+  | 'bet_stake_lost_reversal'
+  | 'bet_winnings_reversal';
 
 export interface Transfer {
   debit: bigint;

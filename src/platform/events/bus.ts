@@ -13,8 +13,18 @@ export interface Consumer {
   handle(tx: Tx, event: OutboxEvent): Promise<void>;
 }
 
+/** Sees each published batch whole, before the per-event listeners (realtime push). */
+export type BatchListener = (events: readonly OutboxEvent[]) => void | Promise<void>;
+
 export class EventBus {
   readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #batchListeners = new Set<BatchListener>();
+
+  /** Registers a listener for whole batches. Returns an unsubscribe function. */
+  onBatch(listener: BatchListener): () => void {
+    this.#batchListeners.add(listener);
+    return () => this.#batchListeners.delete(listener);
+  }
 
   /** `type` may be '*' for every event. Returns an unsubscribe function. */
   on(type: string, listener: Listener): () => void {
@@ -36,6 +46,9 @@ export class EventBus {
 
   /** Delivers events in order; rejects if a listener fails (the relay then retries). */
   async publish(events: readonly OutboxEvent[]): Promise<void> {
+    // Batch listeners first: pushing to clients should not wait for durable consumers'
+    // transactions. If either fails the relay publishes the whole batch again.
+    for (const listener of this.#batchListeners) await listener(events);
     for (const event of events) {
       const listeners = [
         ...(this.#listeners.get(event.type) ?? []),

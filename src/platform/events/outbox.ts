@@ -1,6 +1,7 @@
 // The transactional outbox: a change and the event announcing it commit together; a relay
 // publishes committed events to the bus afterwards. Nothing is published from memory.
 import type { Db, Tx } from '../db/db.ts';
+import { currentTraceparent } from '../observability/tracing.ts';
 
 export interface OutboxEvent<P = Record<string, unknown>> {
   id: bigint;
@@ -8,6 +9,8 @@ export interface OutboxEvent<P = Record<string, unknown>> {
   aggregateId: string;
   payload: P;
   createdAt: Date;
+  /** W3C traceparent of the transaction that wrote it (tracing on), so handlers continue its trace. */
+  traceparent?: string | null;
 }
 
 export interface NewEvent {
@@ -19,12 +22,13 @@ export interface NewEvent {
 export async function emit(tx: Tx, ...events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.query(
-    `INSERT INTO platform.outbox (type, aggregate_id, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
+    `INSERT INTO platform.outbox (type, aggregate_id, payload, trace_context)
+     SELECT e.*, $4::text FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS e`,
     [
       events.map((e) => e.type),
       events.map((e) => e.aggregateId),
       events.map((e) => JSON.stringify(e.payload)),
+      currentTraceparent(),
     ],
   );
 }
@@ -35,6 +39,7 @@ interface OutboxRow {
   aggregate_id: string;
   payload: Record<string, unknown>;
   created_at: Date;
+  trace_context: string | null;
 }
 
 /**
@@ -55,7 +60,7 @@ export async function relayBatch(
        SELECT id FROM platform.outbox
        WHERE published_at IS NULL AND (leased_until IS NULL OR leased_until < now())
        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-     RETURNING id, type, aggregate_id, payload, created_at`,
+     RETURNING id, type, aggregate_id, payload, created_at, trace_context`,
     [limit, leaseSeconds],
   );
   if (rows.length === 0) return 0;
@@ -67,6 +72,7 @@ export async function relayBatch(
       aggregateId: r.aggregate_id,
       payload: r.payload,
       createdAt: r.created_at,
+      ...(r.trace_context ? { traceparent: r.trace_context } : {}),
     })),
   );
   await db.query('UPDATE platform.outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [

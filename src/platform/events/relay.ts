@@ -6,6 +6,11 @@ import { relayBatch } from './outbox.ts';
 export interface Relay {
   /** Publishes until the outbox is empty (tests and shutdown use it). */
   drain(): Promise<number>;
+  /**
+   * Asks for a pass now instead of at the next poll (a commit notification arrived). Passes
+   * never overlap: a wake during a pass runs one more pass right after it.
+   */
+  wake(): void;
   stop(): Promise<void>;
 }
 
@@ -21,8 +26,11 @@ export function startRelay(options: {
   poll?: boolean;
 }): Relay {
   const { db, bus, log } = options;
+  const polling = options.poll !== false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
+  let ticking = false;
+  let again = false;
   let stopped = false;
 
   const drain = async (): Promise<number> => {
@@ -44,17 +52,30 @@ export function startRelay(options: {
   };
 
   const tick = async () => {
-    try {
-      await drain();
-    } catch (error) {
-      log.error({ err: error }, 'outbox relay failed; the batch will be retried');
-    }
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    ticking = true;
+    do {
+      again = false;
+      try {
+        await drain();
+      } catch (error) {
+        log.error({ err: error }, 'outbox relay failed; the batch will be retried');
+        again = false; // a failing batch waits for the next poll, not a busy loop
+      }
+    } while (again && !stopped);
+    ticking = false;
     if (!stopped) timer = setTimeout(tick, options.intervalMs);
   };
-  if (options.poll !== false) timer = setTimeout(tick, options.intervalMs);
+  if (polling) timer = setTimeout(tick, options.intervalMs);
 
   return {
     drain,
+    wake() {
+      if (!polling || stopped) return;
+      if (ticking) again = true;
+      else void tick();
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

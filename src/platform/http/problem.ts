@@ -104,7 +104,11 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   return problem(500, 'internal_error', 'Something went wrong on our side. It has been logged.');
 }
 
+/** The problem code each error reply carried, for the metrics hook (bounded: stable codes). */
+export const problemCodes = new WeakMap<FastifyReply, string>();
+
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  problemCodes.set(reply, body.code);
   if (typeof body.retryAfter === 'number') reply.header('retry-after', String(body.retryAfter));
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
 }

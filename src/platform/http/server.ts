@@ -1,6 +1,7 @@
 // The HTTP server factory: request ids, problem+json errors, access control declared per
 // route, OpenAPI from the route schemas, health, readiness and Prometheus metrics.
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +11,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
+  type FastifyServerFactory,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -18,9 +20,11 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { DomainError } from '../errors.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import { codeLabel, type Metrics } from '../observability/metrics.ts';
+import { inSpan, tracingEnabled } from '../observability/tracing.ts';
 import { type Access, type ApiClient, describeAccess, type Principal } from './access.ts';
-import { problem, sendProblem, toProblem } from './problem.ts';
+import { problem, problemCodes, sendProblem, toProblem } from './problem.ts';
+import { serverSpanOf, tracedRequestHandler } from './tracing.ts';
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -44,7 +48,14 @@ export interface ServerOptions {
   onDenied?(request: FastifyRequest, error: DomainError): Promise<void>;
   /** Throws (with a reason) when the process should not receive traffic. */
   checkReady(): Promise<void>;
+  /** How long /readyz waits for `checkReady` before answering 503. Default 2000 ms. */
+  readyTimeoutMs?: number;
 }
+
+/** Refusals counted as business rejections by reason (the problem code), per route. */
+const REJECTIONS: Record<string, 'betsRejected'> = {
+  'POST /api/v1/bets': 'betsRejected',
+};
 
 const ProblemSchema = Type.Object(
   {
@@ -152,8 +163,17 @@ function bearer(request: FastifyRequest): string | undefined {
 
 export async function createServer(options: ServerOptions): Promise<HttpServer> {
   const { metrics } = options;
+  // With tracing on, every request runs inside its server span from the first byte, so the
+  // access-control hook, the handler and their SQL all become its children.
+  const tracing = tracingEnabled();
   const app = Fastify({
     loggerInstance: options.log,
+    ...(tracing
+      ? {
+          serverFactory: ((handler: RequestListener) =>
+            createHttpServer(tracedRequestHandler(handler))) as FastifyServerFactory,
+        }
+      : {}),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -189,6 +209,16 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
       throw new Error(`Route ${route.method} ${route.url} declares no access`);
     const access: Access = declared ?? 'public';
     route.config = { ...route.config, access };
+    if (tracing) {
+      // The use-case span: the handler's work, named after the operation.
+      const handler = route.handler;
+      const summary = (route.schema as { summary?: string } | undefined)?.summary;
+      const tag = (route.schema as { tags?: string[] } | undefined)?.tags?.[0];
+      const name = summary ? `${tag ? `${tag}: ` : ''}${summary}` : `${route.method} ${route.url}`;
+      route.handler = function (this: unknown, request, reply) {
+        return inSpan(name, async () => handler.call(this as never, request, reply));
+      };
+    }
     if (route.schema) {
       const schema = route.schema as Record<string, unknown>;
       schema['x-ibet-access'] = describeAccess(access);
@@ -229,6 +259,8 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    metrics.httpInFlight.inc();
+    reply.raw.once('close', () => metrics.httpInFlight.dec());
     const access = request.routeOptions.config.access;
     // The not-found handler has no access; public routes ignore credentials altogether, so a
     // stale token in a client never breaks reading the catalogue.
@@ -256,9 +288,33 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const { method } = request;
+    const status = reply.statusCode;
+    metrics.httpRequests.inc({ method, route, status });
+    metrics.httpDuration.observe({ method, route }, reply.elapsedTime / 1000);
+    const code = problemCodes.get(reply);
+    if (code !== undefined) {
+      metrics.httpProblems.inc({ method, route, code: codeLabel(code) });
+      const rejection = REJECTIONS[`${method} ${route}`];
+      if (rejection && status >= 400 && status < 500 && status !== 401 && status !== 403)
+        metrics[rejection].inc({ reason: codeLabel(code) });
+    }
   });
+
+  if (tracing) {
+    // Name the server span after the route template as soon as it is known, and note the
+    // problem code before the response leaves (the span ends when it is sent).
+    app.addHook('onRequest', async (request) => {
+      const span = serverSpanOf(request.raw);
+      const route = request.routeOptions.url ?? 'unmatched';
+      span?.updateName(`${request.method} ${route}`);
+      span?.setAttribute('http.route', route);
+    });
+    app.addHook('onSend', async (request, reply) => {
+      const code = problemCodes.get(reply);
+      if (code !== undefined) serverSpanOf(request.raw)?.setAttribute('ibet.problem.code', code);
+    });
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -296,14 +352,26 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
     '/readyz',
     { config: { access: 'public' }, schema: { hide: true } },
     async (_request, reply) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeoutMs = options.readyTimeoutMs ?? 2000;
       try {
-        await options.checkReady();
+        await Promise.race([
+          options.checkReady(),
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`the database did not answer within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
+          }),
+        ]);
         return { status: 'ready' };
       } catch (error) {
         return sendProblem(
           reply,
           problem(503, 'not_ready', error instanceof Error ? error.message : 'Not ready.'),
         );
+      } finally {
+        clearTimeout(timer);
       }
     },
   );

@@ -1,0 +1,226 @@
+// Sends the deliveries the consumer queued. Each pass leases due rows (FOR UPDATE SKIP
+// LOCKED, so any number of workers share the queue and none sends a row another holds),
+// counts the attempt, sends outside any transaction, and records the outcome:
+//   sent      — with the provider's message id;
+//   retried   — a transient failure: next attempt after retrySeconds × 2^(attempt−1), with
+//               jitter, at most 6 hours;
+//   dead      — a permanent failure, or the attempts ran out: the dead-letter list, from
+//               which an operator requeues (npm run notifications:retry).
+// The attempt is counted when the row is leased, so a message that crashes the worker runs
+// out of attempts too instead of crashing it forever.
+import { SpanKind } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { Db } from '../../platform/db/db.ts';
+import type { Metrics } from '../../platform/observability/metrics.ts';
+import { contextFrom, inSpan } from '../../platform/observability/tracing.ts';
+import {
+  type Channel,
+  messageIdOf,
+  type OutgoingMessage,
+  PermanentFailure,
+  type Provider,
+} from './channels.ts';
+
+export interface DispatcherOptions {
+  db: Db;
+  providers: Record<Channel, Provider>;
+  maxAttempts: number;
+  retrySeconds: number;
+  pollMs: number;
+  log: Logger;
+  metrics?: Metrics | undefined;
+  /** false: only `runOnce()` sends (tests drive it). */
+  poll?: boolean;
+  batchSize?: number;
+  /** A provider call taking longer than this counts as a transient failure. */
+  sendTimeoutMs?: number;
+  /** How long a leased row stays with this worker before another may take it. */
+  leaseSeconds?: number;
+}
+
+export interface Dispatcher {
+  /** Sends what is due now; resolves with how many deliveries it tried. */
+  runOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+interface Leased {
+  id: bigint;
+  event_id: bigint;
+  channel: Channel;
+  template: string;
+  locale: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  attempts: number;
+  trace_context: string | null;
+}
+
+const MAX_BACKOFF_SECONDS = 6 * 3600;
+
+/** Seconds until the next attempt after `attempts` failed ones: exponential, jittered. */
+export function backoffSeconds(
+  attempts: number,
+  retrySeconds: number,
+  random = Math.random,
+): number {
+  const base = Math.min(MAX_BACKOFF_SECONDS, retrySeconds * 2 ** Math.max(0, attempts - 1));
+  return Math.min(MAX_BACKOFF_SECONDS, base / 2 + (base / 2) * random());
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export function startDispatcher(options: DispatcherOptions): Dispatcher {
+  const { db, providers, log, metrics } = options;
+  const batchSize = options.batchSize ?? 50;
+  const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
+  const leaseSeconds = options.leaseSeconds ?? Math.ceil((sendTimeoutMs * 2) / 1000);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = false;
+
+  const lease = () =>
+    db.query<Leased>(
+      `UPDATE notifications.deliveries
+       SET leased_until = now() + make_interval(secs => $2), attempts = attempts + 1
+       WHERE id IN (
+         SELECT id FROM notifications.deliveries
+         WHERE status = 'pending' AND next_attempt_at <= now()
+           AND (leased_until IS NULL OR leased_until < now())
+         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, event_id, channel, template, locale, recipient, subject, body, attempts,
+                 trace_context`,
+      [batchSize, leaseSeconds],
+    );
+
+  const deliver = async (row: Leased): Promise<void> => {
+    const provider = providers[row.channel];
+    const message: OutgoingMessage = {
+      messageId: messageIdOf(row.event_id, row.channel),
+      channel: row.channel,
+      to: row.recipient,
+      subject: row.subject,
+      text: row.body,
+      locale: row.locale,
+      template: row.template,
+    };
+    const labels = { channel: row.channel, provider: provider.name };
+    const stop = metrics?.notificationSendDuration.startTimer(labels);
+    try {
+      const result = await inSpan(
+        `notify ${row.channel} ${row.template}`,
+        () => withTimeout(provider.send(message), sendTimeoutMs),
+        {
+          kind: SpanKind.PRODUCER,
+          parent: contextFrom(row.trace_context),
+          attributes: { 'ibet.notification.attempt': row.attempts, 'ibet.provider': provider.name },
+        },
+      );
+      stop?.();
+      await db.query(
+        `UPDATE notifications.deliveries
+         SET status = 'sent', sent_at = now(), leased_until = NULL, last_error = NULL,
+             provider = $2, provider_message_id = $3
+         WHERE id = $1`,
+        [row.id, provider.name, result.providerMessageId],
+      );
+      if (row.channel === 'email') {
+        await db.query(
+          'UPDATE notifications.mail SET sent_at = now() WHERE event_id = $1 AND sent_at IS NULL',
+          [row.event_id],
+        );
+      }
+      metrics?.notificationsSent.inc({ ...labels, template: row.template });
+    } catch (error) {
+      stop?.();
+      const permanent = error instanceof PermanentFailure;
+      const reason = error instanceof Error ? error.message : String(error);
+      metrics?.notificationsFailed.inc({ ...labels, kind: permanent ? 'permanent' : 'transient' });
+      if (permanent || row.attempts >= options.maxAttempts) {
+        metrics?.notificationsDeadLettered.inc({ channel: row.channel });
+        log.warn(
+          {
+            delivery: row.id.toString(),
+            template: row.template,
+            attempts: row.attempts,
+            err: error,
+          },
+          'notification dead-lettered',
+        );
+        await db.query(
+          `UPDATE notifications.deliveries
+           SET status = 'dead', dead_at = now(), leased_until = NULL, last_error = $2, provider = $3
+           WHERE id = $1`,
+          [row.id, reason.slice(0, 2000), provider.name],
+        );
+      } else {
+        const delay = backoffSeconds(row.attempts, options.retrySeconds);
+        log.info(
+          {
+            delivery: row.id.toString(),
+            attempts: row.attempts,
+            retryInSeconds: Math.round(delay),
+          },
+          'notification send failed; will retry',
+        );
+        await db.query(
+          `UPDATE notifications.deliveries
+           SET next_attempt_at = now() + make_interval(secs => $2), leased_until = NULL,
+               last_error = $3, provider = $4
+           WHERE id = $1`,
+          [row.id, delay, reason.slice(0, 2000), provider.name],
+        );
+      }
+    }
+  };
+
+  const runOnce = async (): Promise<number> => {
+    while (running) await running.catch(() => 0);
+    running = (async () => {
+      let total = 0;
+      for (;;) {
+        const rows = await lease();
+        total += rows.length;
+        // A few at a time: providers pool their connections; order is not promised.
+        for (let i = 0; i < rows.length; i += 4) {
+          await Promise.all(rows.slice(i, i + 4).map(deliver));
+        }
+        if (rows.length < batchSize || stopped) return total;
+      }
+    })();
+    try {
+      return await running;
+    } finally {
+      running = undefined;
+    }
+  };
+
+  const tick = async () => {
+    try {
+      await runOnce();
+    } catch (error) {
+      log.error({ err: error }, 'notifications dispatch failed; retrying at the next poll');
+    }
+    if (!stopped) timer = setTimeout(tick, options.pollMs);
+  };
+  if (options.poll !== false) timer = setTimeout(tick, options.pollMs);
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      while (running) await running.catch(() => 0);
+      await Promise.all(Object.values(providers).map((p) => p.close?.()));
+    },
+  };
+}

@@ -1,0 +1,556 @@
+// Journeys through the three front doors in a real Chromium, against the app on 127.0.0.1:
+// what players, traders, admins and partners do, as they do it (labels, buttons, links).
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/app.ts';
+import { totpCode } from '../support/totp.ts';
+import {
+  type Browser,
+  enrolledStaff,
+  expectLabelledControls,
+  launchBrowser,
+  type Site,
+  screenshot,
+  signedInAnHourAgo,
+  startSite,
+} from './support.ts';
+
+let site: Site;
+let browser: Browser;
+let adminToken: string;
+
+/** Two football fixtures tomorrow, each with a match-result and an over/under market. */
+const FIXTURES = [
+  {
+    name: 'Northbridge v Southport',
+    home: 'Northbridge',
+    away: 'Southport',
+    prices: ['2.10', '3.40', '3.25'],
+  },
+  {
+    name: 'Eastfield v Westham',
+    home: 'Eastfield',
+    away: 'Westham',
+    prices: ['1.80', '3.60', '4.20'],
+  },
+] as const;
+const events: { id: string; marketId: string; selectionIds: string[] }[] = [];
+
+async function seedCatalogue() {
+  const trader = await site.t.trader();
+  const sport = await site.t.api.post(
+    '/api/v1/admin/sports',
+    { slug: 'football', name: 'Football', displayOrder: 1 },
+    { token: trader.token },
+  );
+  const competition = await site.t.api.post(
+    '/api/v1/admin/competitions',
+    { sportId: sport.body.id, name: 'Test Premier League', country: 'England' },
+    { token: trader.token },
+  );
+  for (const [i, fixture] of FIXTURES.entries()) {
+    const created = await site.t.api.post(
+      '/api/v1/admin/events',
+      {
+        competitionId: competition.body.id,
+        name: fixture.name,
+        home: fixture.home,
+        away: fixture.away,
+        startsAt: new Date(Date.now() + (20 + i) * 3600_000).toISOString(),
+        markets: [
+          {
+            type: 'match_result',
+            name: 'Match result',
+            selections: [
+              { name: fixture.home, outcome: 'home', price: fixture.prices[0] },
+              { name: 'Draw', outcome: 'draw', price: fixture.prices[1] },
+              { name: fixture.away, outcome: 'away', price: fixture.prices[2] },
+            ],
+          },
+          {
+            type: 'over_under',
+            name: 'Total goals',
+            line: '2.5',
+            selections: [
+              { name: 'Over 2.5', outcome: 'over', price: '1.90' },
+              { name: 'Under 2.5', outcome: 'under', price: '1.95' },
+            ],
+          },
+        ],
+      },
+      { token: trader.token },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const market = created.body.markets[0];
+    events.push({
+      id: created.body.id,
+      marketId: market.id,
+      selectionIds: market.selections.map((s: any) => s.id),
+    });
+  }
+}
+
+const price = (page: Page, event: string, selection: string) =>
+  page
+    .getByRole('article', { name: event })
+    .getByRole('button', { name: new RegExp(`^${selection}\\b`) });
+
+async function signInStaff(
+  page: Page,
+  door: string,
+  staff: { email: string; password: string; totpSecret: string },
+) {
+  await page.goto(door);
+  await page.getByLabel('Email address').fill(staff.email);
+  await page.getByLabel('Password').fill(staff.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Code from your authenticator app').fill(await totpCode(staff.totpSecret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect.poll(() => page.getByRole('link', { name: 'Overview' }).count()).toBe(1);
+}
+
+describe('the web front doors in Chromium', () => {
+  const player = {
+    email: `player-${randomUUID()}@example.com`,
+    password: 'a long enough passphrase for tests',
+    name: 'Robin Player',
+  };
+  let playerPage: Page;
+
+  beforeAll(async () => {
+    site = await startSite();
+    browser = await launchBrowser();
+    adminToken = (await site.t.staff(['admin'])).token;
+    await seedCatalogue();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('a player registers, confirms the address from the mail, deposits, places a single and a multiple and sees them', async () => {
+    const page = await browser.newPage();
+    playerPage = page;
+    await page.goto(`${site.base}/`);
+    await expect.poll(() => price(page, FIXTURES[0].name, 'Northbridge').count()).toBe(1);
+    await screenshot(page, 'player-home-signed-out');
+
+    // Register (and be signed in).
+    await page.getByRole('link', { name: 'Sign in' }).first().click();
+    await page.getByRole('link', { name: 'New here? Register' }).click();
+    await page.getByLabel('Email address').fill(player.email);
+    await page.getByLabel('Password').fill(player.password);
+    await page.getByLabel('Display name').fill(player.name);
+    await page.getByLabel('Date of birth').fill('1990-04-12');
+    await page.getByLabel('Country').selectOption('IE');
+    await page.getByLabel('Currency').selectOption('EUR');
+    await expectLabelledControls(page);
+    await page.getByRole('button', { name: 'Register and sign in' }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1, name: 'Wallet' }).count())
+      .toBe(1);
+    await expect.poll(() => page.getByTestId('notice').textContent()).toContain('We sent a link');
+
+    // The verification mail, read as staff read it (GET /api/v1/admin/mail).
+    let link = '';
+    await expect
+      .poll(async () => {
+        const mail = await site.t.api.get(
+          `/api/v1/admin/mail?to=${encodeURIComponent(player.email)}`,
+          {
+            token: adminToken,
+          },
+        );
+        link =
+          /(http\S+#\/verify-email\?token=[\w-]+)/.exec(mail.body.items?.[0]?.body ?? '')?.[1] ??
+          '';
+        return link;
+      })
+      .toMatch(new RegExp(`^${site.base}/#/verify-email\\?token=`));
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Confirm my address' }).click();
+    await expect.poll(() => page.getByText('your address is confirmed').count()).toBe(1);
+    expect(page.url()).not.toContain('token=');
+    await page.getByRole('link', { name: 'Go to your account' }).click();
+    await expect.poll(() => page.getByTestId('email-verified').count()).toBe(1);
+
+    // Deposit 50.00.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Wallet' })
+      .click();
+    await page.getByLabel('Amount (EUR)').first().fill('50');
+    await page.getByRole('button', { name: 'Deposit', exact: true }).last().click();
+    await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('€50.00');
+    await expect.poll(() => page.getByRole('cell', { name: 'Deposit' }).count()).toBe(1);
+    await screenshot(page, 'player-wallet');
+
+    // A single: 5.00 on Northbridge at 2.10.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Sports' })
+      .click();
+    await price(page, FIXTURES[0].name, 'Northbridge').click();
+    const slip = page.getByTestId('bet-slip');
+    await slip.getByLabel(/^Stake/).fill('5');
+    await expect.poll(() => slip.locator('.payout-value').textContent()).toBe('€10.50');
+    await screenshot(page, 'player-slip-single', { doc: 'player' });
+    await slip.getByRole('button', { name: 'Place bet' }).click();
+    await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€45.00');
+
+    // A multiple: Northbridge and Westham, 2.00 at 2.10 × 4.20 = 8.82.
+    await slip.getByRole('button', { name: 'Continue betting' }).click();
+    await price(page, FIXTURES[0].name, 'Northbridge').click();
+    // By keyboard: a price is a button in the tab order.
+    await price(page, FIXTURES[1].name, 'Westham').focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => price(page, FIXTURES[1].name, 'Westham').getAttribute('aria-pressed'))
+      .toBe('true');
+    await expect.poll(() => slip.getByRole('radio', { name: 'Multiple' }).isChecked()).toBe(true);
+    await slip.getByLabel(/^Stake/).fill('2');
+    await expect.poll(() => slip.locator('.payout-value').textContent()).toBe('€17.64');
+    await slip.getByRole('button', { name: 'Place bet' }).click();
+    await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
+
+    // My bets: the multiple (newest) and the single, open.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My bets' })
+      .click();
+    const bets = page.getByTestId('bet');
+    await expect.poll(() => bets.count()).toBe(2);
+    expect(await bets.nth(0).textContent()).toContain('Multiple (2)');
+    expect(await bets.nth(1).textContent()).toContain('Single');
+    expect(await bets.nth(1).textContent()).toContain('€10.50');
+    await screenshot(page, 'player-my-bets');
+
+    // The event page has every market.
+    await bets
+      .nth(1)
+      .getByRole('link', { name: /Northbridge v Southport/ })
+      .click();
+    await expect.poll(() => page.getByRole('group', { name: 'Total goals' }).count()).toBe(1);
+    await screenshot(page, 'player-event');
+  });
+
+  it('a trader enters a result and the player sees the settlement and the new balance', async () => {
+    const trader = await enrolledStaff(site.t, ['trader']);
+    const page = await browser.newPage();
+    await signInStaff(page, `${site.base}/backoffice/`, trader);
+    await expectLabelledControls(page);
+    // Permission-aware menu: a trader sees trading, not staff administration.
+    const menu = page.getByRole('navigation', { name: 'Back office' });
+    expect(await menu.getByRole('link', { name: 'Trading' }).count()).toBe(1);
+    expect(await menu.getByRole('link', { name: 'Staff' }).count()).toBe(0);
+
+    await menu.getByRole('link', { name: 'Trading' }).click();
+    await page.getByRole('link', { name: FIXTURES[0].name }).click();
+    const market = page.locator(`[data-market-id="${events[0]!.marketId}"]`);
+    await market.getByRole('button', { name: 'Enter result' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Result: Match result' });
+    await dialog.getByLabel('Northbridge').check();
+    await screenshot(page, 'backoffice-result-dialog');
+    await dialog.getByRole('button', { name: 'Record result and settle' }).click();
+    await expect
+      .poll(() => market.getByTestId('settlement-summary').textContent())
+      .toBe('Settled: 1 won, 0 lost, 0 void, 1 still open (multiples waiting).');
+    await screenshot(page, 'backoffice-event-desk', { doc: 'backoffice' });
+
+    // The player: a message, the won single with its payout, 45.00 − 2.00 + 10.50 = 53.50.
+    const p = playerPage;
+    await p
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Messages' })
+      .click();
+    await expect
+      .poll(() => p.getByText('Your bet won').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    await p
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My bets' })
+      .click();
+    await p.getByRole('link', { name: 'Settled' }).click();
+    const settled = p.getByTestId('bet');
+    await expect.poll(() => settled.first().textContent()).toContain('Won');
+    expect(await settled.count()).toBe(1);
+    expect(await settled.first().textContent()).toContain('Payout€10.50');
+    await expect.poll(() => p.getByTestId('header-balance').textContent()).toContain('€53.50');
+    await screenshot(p, 'player-settled');
+  });
+
+  it('the player site speaks German and shows fractional odds on request', async () => {
+    const page = playerPage;
+    await page.getByLabel('Language').selectOption('de');
+    const nav = page.getByRole('navigation', { name: 'Hauptnavigation' });
+    await nav.getByRole('link', { name: 'Konto' }).click();
+    await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('53,50\u00a0€');
+    await nav.getByRole('link', { name: 'Sport' }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Kommende Ereignisse');
+    const westham = price(page, FIXTURES[1].name, 'Westham');
+    await expect.poll(() => westham.textContent()).toContain('4.20');
+    const before = await westham.boundingBox();
+    // 4.20 is 16/5; the first event's market is settled and closed for bets.
+    await page.getByLabel('Quotenformat').selectOption('fractional');
+    await expect.poll(() => westham.textContent()).toContain('16/5');
+    // Another price text in the same box: nothing on the page moves.
+    expect(await westham.boundingBox()).toEqual(before);
+    await screenshot(page, 'player-home-german-fractional');
+    await page.getByLabel('Quotenformat').selectOption('decimal');
+    await page.getByLabel('Sprache').selectOption('en');
+  });
+
+  it('the player cashes out the multiple still open', async () => {
+    const page = playerPage;
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My bets' })
+      .click();
+    const multiple = page.getByTestId('bet').filter({ hasText: 'Multiple (2)' });
+    await expect.poll(() => multiple.count()).toBe(1);
+    await multiple.getByRole('button', { name: 'Cash out' }).click();
+    // 2.00 × 2.10 (won) × 4.20 / 4.20 (to play), less the 5 % margin: 3.99.
+    const confirm = multiple.getByRole('button', { name: 'Cash out €3.99' });
+    await expect.poll(() => confirm.count()).toBe(1);
+    await screenshot(page, 'player-cash-out');
+    await confirm.click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain('Cashed out for €3.99.');
+    await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€57.49');
+    await page.getByRole('link', { name: 'Settled' }).click();
+    await expect
+      .poll(() => page.getByTestId('bet').filter({ hasText: 'Cashed out' }).count())
+      .toBe(1);
+  });
+
+  it('an admin creates a staff member with a role, confirming it with a code', async () => {
+    const admin = await enrolledStaff(site.t, ['admin']);
+    const page = await browser.newPage();
+    // Signed in an hour ago: granting roles needs a fresh second-factor proof.
+    await signedInAnHourAgo(site, page, 'staff', admin);
+    await page
+      .getByRole('navigation', { name: 'Back office' })
+      .getByRole('link', { name: 'Staff' })
+      .click();
+    await page.getByText('New staff member').click();
+    const email = `new-trader-${randomUUID()}@example.com`;
+    await page.getByLabel('Name').fill('Nora Newcomer');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Initial password').fill('an initial staff passphrase');
+    await page
+      .getByRole('group', { name: 'Roles' })
+      .getByLabel(/^trader/)
+      .check();
+    await expectLabelledControls(page);
+    await page.getByRole('button', { name: 'Create staff member' }).click();
+    const stepUp = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await stepUp
+      .getByLabel('Code from your authenticator app')
+      .fill(await totpCode(admin.totpSecret));
+    await stepUp.getByRole('button', { name: 'Confirm' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain('Nora Newcomer can now sign in with roles trader');
+    const row = page.getByRole('row', { name: /Nora Newcomer/ });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('trader');
+    await screenshot(page, 'backoffice-staff');
+
+    // The audit log shows the grant.
+    await page
+      .getByRole('navigation', { name: 'Back office' })
+      .getByRole('link', { name: 'Audit log' })
+      .click();
+    await page.getByLabel('Action').fill('staff');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect
+      .poll(() => page.getByRole('cell', { name: 'staff.created' }).count())
+      .toBeGreaterThan(0);
+    await screenshot(page, 'backoffice-audit');
+
+    // The captured mail: the player's address check, with its link as a link.
+    const menu = page.getByRole('navigation', { name: 'Back office' });
+    await menu.getByRole('link', { name: 'Mail' }).click();
+    await page.getByLabel('To').fill(player.email);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => page.getByText('Confirm your email address').count()).toBe(1);
+    await page.getByText('Confirm your email address').click();
+    expect(await page.getByRole('link', { name: /verify-email\?token=/ }).count()).toBe(1);
+    await screenshot(page, 'backoffice-mail');
+
+    // The ledger check holds after everything the journeys did.
+    await menu.getByRole('link', { name: 'Ledger check' }).click();
+    await expect
+      .poll(() => page.getByTestId('ledger-status').textContent())
+      .toContain('The ledger holds');
+    expect(await page.getByRole('cell', { name: 'EUR' }).count()).toBe(1);
+    await screenshot(page, 'backoffice-ledger');
+
+    // The newcomer's first sign-in: staff must enrol a second factor before anything else.
+    const newcomer = await browser.newPage();
+    await newcomer.goto(`${site.base}/backoffice/`);
+    await newcomer.getByLabel('Email address').fill(email);
+    await newcomer.getByLabel('Password').fill('an initial staff passphrase');
+    await newcomer.getByRole('button', { name: 'Sign in' }).click();
+    await newcomer.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await newcomer.getByTestId('totp-secret').getAttribute('data-secret')) ?? '';
+    await screenshot(newcomer, 'backoffice-first-sign-in-enrolment');
+    await newcomer.getByLabel('Code from your authenticator app').fill(await totpCode(secret));
+    await newcomer.getByRole('button', { name: 'Turn it on' }).click();
+    await expect.poll(() => newcomer.getByTestId('recovery-codes').locator('li').count()).toBe(10);
+    await newcomer.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+    const menu2 = newcomer.getByRole('navigation', { name: 'Back office' });
+    await expect.poll(() => menu2.getByRole('link', { name: 'Trading' }).count()).toBe(1);
+    expect(await menu2.getByRole('link', { name: 'Staff' }).count()).toBe(0);
+  });
+
+  it('a partner creates an API key and sees it once', async () => {
+    const email = `partner-${randomUUID()}@example.com`;
+    const created = await site.t.api.post(
+      '/api/v1/admin/partners',
+      { email, password: PASSWORD, type: 'b2b', companyName: 'Reseller Ltd' },
+      { token: adminToken },
+    );
+    expect(created.status).toBe(201);
+    const page = await browser.newPage();
+    await page.goto(`${site.base}/partners/`);
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Reseller Ltd');
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name').fill('odds feed (production)');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Your new API key' });
+    const key = (await dialog.getByTestId('new-api-key').textContent()) ?? '';
+    expect(key).toMatch(/^ibet_[0-9a-f]{12}_/);
+    expect(await dialog.getByRole('button', { name: 'Copy the key' }).count()).toBe(1);
+    await screenshot(page, 'partners-new-key', { doc: 'partners' });
+
+    // The key works on the odds feed.
+    const feed = await fetch(`${site.base}/api/v1/b2b/odds?limit=5`, {
+      headers: { 'x-api-key': key },
+    });
+    expect(feed.status).toBe(200);
+
+    // Once closed, it is gone: the list shows its prefix only.
+    await dialog.getByRole('button', { name: 'I have stored it' }).click();
+    await expect.poll(() => page.getByTestId('api-key-row').count()).toBe(1);
+    expect(await page.content()).not.toContain(key);
+    expect(await page.getByTestId('api-key-row').textContent()).toContain(key.slice(0, 17));
+
+    // Rotate with an hour's grace: a new key, shown once; the old one keeps working.
+    await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await page.getByLabel('The old key keeps working for').selectOption('3600');
+    await page.getByRole('button', { name: 'Rotate key' }).click();
+    const rotated = (await dialog.getByTestId('new-api-key').textContent()) ?? '';
+    expect(rotated).toMatch(/^ibet_[0-9a-f]{12}_/);
+    expect(rotated).not.toBe(key);
+    await dialog.getByRole('button', { name: 'I have stored it' }).click();
+    const rows = page.getByTestId('api-key-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.nth(1).textContent()).toContain('expiring');
+    const old = await fetch(`${site.base}/api/v1/b2b/odds?limit=1`, {
+      headers: { 'x-api-key': key },
+    });
+    expect(old.status).toBe(200);
+
+    // Revoke the new one: it stops at once.
+    page.once('dialog', (confirm) => void confirm.accept());
+    await rows.nth(0).getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => rows.nth(0).textContent()).toContain('revoked');
+    const refused = await fetch(`${site.base}/api/v1/b2b/odds?limit=1`, {
+      headers: { 'x-api-key': rotated },
+    });
+    expect(refused.status).toBe(401);
+    await screenshot(page, 'partners-keys');
+  });
+
+  it('a player resets a forgotten password with the mailed link', async () => {
+    const account = await site.t.player();
+    const page = await browser.newPage();
+    await page.goto(`${site.base}/#/login`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email address').fill(account.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await expect.poll(() => page.getByText('a link is on its way').count()).toBe(1);
+    let link = '';
+    await expect
+      .poll(async () => {
+        const mail = await site.t.api.get(
+          `/api/v1/admin/mail?to=${encodeURIComponent(account.email)}`,
+          { token: adminToken },
+        );
+        const reset = mail.body.items.find((m: any) => m.subject === 'Reset your password');
+        link = /(http\S+#\/reset-password\?token=[\w-]+)/.exec(reset?.body ?? '')?.[1] ?? '';
+        return link;
+      })
+      .toMatch(new RegExp(`^${site.base}/#/reset-password\\?token=`));
+    await page.goto(link);
+    const fresh = 'a brand new passphrase for iBet';
+    await page.getByLabel('New password', { exact: true }).fill(fresh);
+    await page.getByLabel('The new password again').fill(fresh);
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await expect.poll(() => page.getByText('Your password is changed').count()).toBe(1);
+    await screenshot(page, 'player-password-reset');
+    await page.getByRole('link', { name: 'Sign in', exact: true }).last().click();
+    await page.getByLabel('Email address').fill(account.email);
+    await page.getByLabel('Password').fill(fresh);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain('Welcome, Test Player.');
+  });
+
+  it('a player enrols an authenticator app and signs in with a code', async () => {
+    const account = await site.t.player();
+    const page = await browser.newPage();
+    await page.goto(`${site.base}/#/login`);
+    await page.getByLabel('Email address').fill(account.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Account' })
+      .click();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await expect.poll(() => page.getByRole('img', { name: /QR code/ }).count()).toBe(1);
+    const secret = (await page.getByTestId('totp-secret').getAttribute('data-secret')) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    await screenshot(page, 'player-mfa-enrolment');
+    await page.getByLabel('Code from your authenticator app').fill(await totpCode(secret));
+    await page.getByRole('button', { name: 'Turn it on' }).click();
+    await expect.poll(() => page.getByTestId('recovery-codes').locator('li').count()).toBe(10);
+    await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+    await expect
+      .poll(() => page.getByText('Signing in and sensitive actions need a code').count())
+      .toBe(1);
+
+    // Sign out, then in again: password, then the code.
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expect.poll(() => page.getByText('You are signed out.').count()).toBe(1);
+    await page.goto(`${site.base}/#/login`);
+    await page.getByLabel('Email address').fill(account.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Code from your authenticator app').fill(await totpCode(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain('Welcome, Test Player.');
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Account' })
+      .click();
+    await expect.poll(() => page.getByText('Where you are signed in').count()).toBe(1);
+    await screenshot(page, 'player-account');
+  });
+});

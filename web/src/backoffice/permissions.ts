@@ -1,0 +1,65 @@
+// What the back office shows follows the staff member's permissions (GET /api/v1/me): a menu
+// entry appears only for someone who may use it, and actions inside a screen likewise. The
+// server checks every request anyway; this only avoids offering what would be refused.
+import type { Me } from '../api/types.ts';
+
+export interface Area {
+  path: string;
+  label: string;
+  /** Any of these permissions opens the area. */
+  anyOf: string[];
+  description: string;
+}
+
+export const AREAS: Area[] = [
+  {
+    path: '/trading',
+    label: 'Trading',
+    anyOf: ['catalog:write', 'markets:price', 'markets:settle'],
+    description: 'Sports, competitions, events and markets; prices, suspensions and results.',
+  },
+  {
+    path: '/staff',
+    label: 'Staff',
+    anyOf: ['staff:manage'],
+    description: 'Staff members and their roles.',
+  },
+  {
+    path: '/roles',
+    label: 'Roles',
+    anyOf: ['staff:manage'],
+    description: 'Built-in and custom roles and their permissions.',
+  },
+  {
+    path: '/partners',
+    label: 'Partners',
+    anyOf: ['partners:manage'],
+    description: 'Affiliate and B2B partner accounts.',
+  },
+  {
+    path: '/audit',
+    label: 'Audit log',
+    anyOf: ['audit:read'],
+    description: 'Who did what, when, from where.',
+  },
+  {
+    path: '/mail',
+    label: 'Mail',
+    anyOf: ['mail:read'],
+    description: 'Mail iBet has composed (captured until a mailer is configured).',
+  },
+  {
+    path: '/ledger',
+    label: 'Ledger check',
+    anyOf: ['ledger:read'],
+    description: 'The ledger invariants: sums per currency, balance drift, negative balances.',
+  },
+];
+
+export function can(me: Me | null | undefined, permission: string): boolean {
+  return me?.permissions.includes(permission) ?? false;
+}
+
+export function areasOf(me: Me | null | undefined): Area[] {
+  return AREAS.filter((area) => area.anyOf.some((p) => can(me, p)));
+}

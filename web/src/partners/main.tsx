@@ -1,0 +1,29 @@
+// The partner portal's entry point (served at /partners/).
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createClient } from '../api/client.ts';
+import { I18nProvider } from '../lib/i18n.tsx';
+import { AuthProvider } from '../ui/auth.tsx';
+import { NoticeProvider } from '../ui/notices.tsx';
+import { StepUpProvider } from '../ui/step-up.tsx';
+import '../ui/base.css';
+import './partners.css';
+import { PartnerApp } from './app.tsx';
+
+const client = createClient('partner');
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <I18nProvider locales={['en']}>
+        <NoticeProvider>
+          <AuthProvider client={client}>
+            <StepUpProvider client={client}>
+              <PartnerApp />
+            </StepUpProvider>
+          </AuthProvider>
+        </NoticeProvider>
+      </I18nProvider>
+    </StrictMode>,
+  );
+}
