@@ -10,7 +10,7 @@ const DEPLOY = fileURLToPath(new URL('./', import.meta.url));
 
 function expand(text: string): Set<string> {
   const ids = new Set<string>();
-  for (const m of text.matchAll(/\b([SWKD])(\d\d)(?:–\1?(\d\d))?\b/g)) {
+  for (const m of text.matchAll(/\b([SWKDE])(\d\d)(?:–\1?(\d\d))?\b/g)) {
     const from = Number(m[2]);
     const to = m[3] ? Number(m[3]) : from;
     for (let n = from; n <= to; n++) ids.add(`${m[1]}${String(n).padStart(2, '0')}`);
@@ -26,7 +26,7 @@ describe('docs/deployment.md', () => {
         f.endsWith('.test.ts'),
       )) {
         const text = readFileSync(path.join(DEPLOY, dir, file), 'utf8');
-        for (const m of text.matchAll(/['"`]([SWKD]\d\d) /g)) tests.add(m[1]!);
+        for (const m of text.matchAll(/['"`]([SWKDE]\d\d) /g)) tests.add(m[1]!);
       }
     }
     const doc = readFileSync(path.join(ROOT, 'docs/deployment.md'), 'utf8');

@@ -12,6 +12,8 @@ export const SERVING_ROLES: readonly ServingRole[] = ['api', 'realtime', 'worker
 
 export const NAMESPACE = 'ibet';
 export const APP_PORT = 3000;
+/** The WebSocket gateway's path (src/modules/realtime/gateway.ts), served by the realtime role. */
+export const WS_PATH = '/ws';
 /** The image every role runs; overlays pin the registry and tag with kustomize `images:`. */
 export const IMAGE = 'ghcr.io/ibet/ibet';
 export const IMAGE_TAG = '0.1.0';
@@ -42,6 +44,9 @@ export function iamRoleArn(stage: Stage, workload: Workload, account = PLACEHOLD
   return `arn:aws:iam::${account}:role/${iamRoleName(stage, workload)}`;
 }
 
+/** Where in the audit-archive bucket iBet writes its signed audit archives. */
+export const AUDIT_ARCHIVE_PREFIX = 'audit';
+
 /** Secrets Manager names: the stack creates them, External Secrets reads them. */
 export function secretNames(stage: Stage) {
   return {
@@ -49,10 +54,12 @@ export function secretNames(stage: Stage) {
     database: `ibet/${stage}/database`,
     /** The ElastiCache AUTH token: { token }. */
     redisAuth: `ibet/${stage}/redis-auth`,
-    /** Not secret, only known after deploy: { redisHost, redisPort, sqsQueueUrl, backupBucket }. */
+    /** Not secret, only known after deploy: { redisHost, redisPort, sqsQueueUrl, backupBucket, auditArchiveBucket }. */
     endpoints: `ibet/${stage}/endpoints`,
-    /** Values an operator sets: IBET_ADMIN_EMAIL, IBET_ADMIN_PASSWORD, IBET_ADMIN_TOTP_SECRET. */
+    /** Values an operator sets: IBET_ADMIN_EMAIL, IBET_ADMIN_PASSWORD, IBET_AUDIT_SIGNING_KEY. */
     app: `ibet/${stage}/app`,
+    /** The automation staff account the Lambda ledger check signs in as: { email, password, totpSecret }. */
+    automation: `ibet/${stage}/automation`,
   };
 }
 

@@ -94,6 +94,13 @@ function operationSchema(op: Operation): Schema {
     const schema = response.content?.['application/json']?.schema;
     responses[status] = schema ?? { type: 'null' };
   }
+  // An operation that answers a file (no JSON success documented): the JSON client reads null.
+  if (Object.keys(responses).length === 0) {
+    responses['200'] = {
+      type: 'null',
+      description: 'Not JSON (a file): the JSON client reads null.',
+    };
+  }
   properties.responses = {
     type: 'object',
     properties: responses,

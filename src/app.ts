@@ -4,7 +4,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { auditRoutes } from './modules/audit/index.ts';
+import { affiliateRoutes } from './modules/affiliates/index.ts';
+import { amlConsumer, amlRoutes } from './modules/aml/index.ts';
+import {
+  archiveAudit,
+  auditRoutes,
+  openArchiveStore,
+  openAuditScopes,
+  parseSigningKey,
+} from './modules/audit/index.ts';
 import {
   type BettingWorker,
   bettingRoutes,
@@ -13,13 +21,20 @@ import {
   startBettingWorker,
   suspensionRejectsPendingBets,
 } from './modules/betting/index.ts';
-import { catalogRoutes } from './modules/catalog/index.ts';
+import { catalogRoutes, startCatalogueCache } from './modules/catalog/index.ts';
+import {
+  auditRefusals,
+  complianceJobs,
+  complianceRoutes,
+  setUpCompliance,
+} from './modules/compliance/index.ts';
 import {
   connectProvider,
   createFeedMetrics,
   createSimulator,
   type FeedProvider,
 } from './modules/feed/index.ts';
+import { historyRoutes } from './modules/history/index.ts';
 import {
   auditDenied,
   createApiKeyVerifier,
@@ -40,11 +55,19 @@ import {
 } from './modules/notifications/index.ts';
 import { b2bRoutes } from './modules/partners/index.ts';
 import {
+  depositBonuses,
+  forfeitOnWithdrawal,
+  loyaltyPoints,
+  promotionJobs,
+  promotionRoutes,
+} from './modules/promotions/index.ts';
+import {
   createRealtimeMetrics,
   type Realtime,
   realtimePublisher,
   startRealtime,
 } from './modules/realtime/index.ts';
+import { reportingRoutes } from './modules/reporting/index.ts';
 import { settlementRoutes, sweepResultedMarkets } from './modules/settlement/index.ts';
 import {
   checkLedger,
@@ -53,6 +76,13 @@ import {
   sandboxProvider,
   walletRoutes,
 } from './modules/wallet/index.ts';
+import {
+  pruneDeliveries,
+  startWebhookDispatcher,
+  type WebhookDispatcher,
+  webhookRoutes,
+  webhooksConsumer,
+} from './modules/webhooks/index.ts';
 import { registerWorkerMetrics } from './operations.ts';
 import { type Config, ConfigError, type ProcessRole } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
@@ -100,6 +130,8 @@ export interface App {
   metrics: Metrics;
   /** The notifications worker (worker roles): `dispatcher.runOnce()` sends what is due. */
   notifications: NotificationsWorker | undefined;
+  /** The partner-webhook sender (worker roles): `runOnce()` sends what is due. */
+  webhooks: WebhookDispatcher | undefined;
   /** Runs the worker's periodic jobs once (tests call it instead of waiting). */
   runJobs(): Promise<void>;
   /** First step of a graceful stop: /readyz answers 503 so that traffic moves elsewhere. */
@@ -154,8 +186,25 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
 
+  // While draining, every answer closes its connection: clients reconnect (to another
+  // process) instead of sending their next request on a keep-alive socket the server is about
+  // to close, which would reset it unanswered (the fault suite's scenario 9 saw ECONNRESET).
+  http.addHook('onSend', async (_request, reply, payload) => {
+    if (shuttingDown) reply.header('connection', 'close');
+    return payload;
+  });
+
   const background = options.background !== false;
   let roleRefresh: { stop(): Promise<void> } | undefined;
+  let stopCatalogueCache: (() => Promise<void>) | undefined;
+
+  // Audit archives: signed files in object storage (archiving is off without a signing key).
+  const auditArchive = config.audit.signingKey
+    ? {
+        store: openArchiveStore(config.audit.archiveLocation, config.notifications.aws),
+        signer: parseSigningKey(config.audit.signingKey),
+      }
+    : undefined;
 
   if (mounts.http === 'full') {
     // Access tokens name roles; custom roles resolve from a copy in memory (see roles.ts).
@@ -164,16 +213,36 @@ export async function createApp(options: AppOptions): Promise<App> {
       log.warn({ err: error }, 'custom roles not loaded; they grant nothing until they are'),
     );
     if (background) roleRefresh = startRoleRefresh(db, { log });
-    identityRoutes(http, { db, config, tokens });
+    openAuditScopes(http);
+    // Responsible gambling and KYC: the jurisdiction's age and the national register at
+    // registration and sign-in; refusals of its rules are audited.
+    const compliance = setUpCompliance(config);
+    auditRefusals(http, db);
+    identityRoutes(http, { db, config, tokens, gate: compliance.gate });
     staffAdminRoutes(http, { db, config });
     partnerRoutes(http, { db, config });
     await b2bRoutes(http, { db, config });
+    affiliateRoutes(http, { db, config });
+    webhookRoutes(http, { db, config });
     walletRoutes(http, { db, config, paymentProvider });
-    catalogRoutes(http, { db });
+    // Public catalogue reads from memory in API processes (catalog/cache.ts).
+    const catalogue = await startCatalogueCache({
+      http,
+      db: options.db,
+      ttlMs: config.catalogueCacheMs ?? (role === 'api' ? 1000 : 0),
+      log,
+    });
+    stopCatalogueCache = catalogue.stop;
+    catalogRoutes(http, { db, cache: catalogue.cache });
     bettingRoutes(http, { db, config, metrics });
     settlementRoutes(http, { db, metrics });
+    promotionRoutes(http, { db });
     notificationRoutes(http, { db });
-    auditRoutes(http, { db });
+    await complianceRoutes(http, { db, config, store: compliance.store });
+    auditRoutes(http, { db, archive: auditArchive });
+    amlRoutes(http, { db });
+    historyRoutes(http, { db });
+    reportingRoutes(http, { db, config, registry: metrics.registry });
     // The player site, back office and partner portal (built by `npm run build:web`).
     await serveWeb(http, { root: path.join(ROOT, 'web/dist'), log });
   }
@@ -206,6 +275,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       db,
       fanout,
       verifyToken: (token) => tokens.verify(token),
+      verifyApiKey: createApiKeyVerifier(db),
       config: config.realtime,
       metrics: realtimeMetrics,
       log,
@@ -218,6 +288,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   let simulator: FeedProvider | undefined;
   let relay: Relay | undefined;
   let notifications: NotificationsWorker | undefined;
+  let webhooks: WebhookDispatcher | undefined;
   const beginShutdown = () => {
     shuttingDown = true;
     metrics.draining.set(1);
@@ -270,6 +341,28 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     },
     {
+      name: 'audit.archive',
+      everySeconds: config.audit.archiveEverySeconds,
+      leaseSeconds: 1800,
+      async run() {
+        if (!auditArchive) return;
+        const archived = await archiveAudit({
+          db,
+          ...auditArchive,
+          retentionDays: config.audit.retentionDays,
+        });
+        if (archived.records > 0)
+          log.info({ files: archived.files.length, records: archived.records }, 'audit archived');
+      },
+    },
+    {
+      name: 'webhooks.prune-deliveries',
+      everySeconds: 3600,
+      async run() {
+        await pruneDeliveries(db);
+      },
+    },
+    {
       name: 'wallet.ledger-check',
       everySeconds: config.ledgerCheckSeconds,
       async run() {
@@ -279,6 +372,9 @@ export async function createApp(options: AppOptions): Promise<App> {
         if (!report.ok) log.error({ report }, 'the ledger check fails');
       },
     },
+    // Limit loosenings after their cooling-off, reality checks, session time limits.
+    ...complianceJobs(db),
+    ...promotionJobs(db, 60),
   ];
   const scheduler = startScheduler({
     db,
@@ -292,12 +388,27 @@ export async function createApp(options: AppOptions): Promise<App> {
   let bettingWorker: BettingWorker | undefined;
   if (mounts.worker) {
     bus.consume(db, tracedConsumer(playerMessages));
+    // AML thresholds on deposits, withdrawals and stakes (flags for the risk team).
+    bus.consume(db, tracedConsumer(amlConsumer(config.aml)));
     // A suspended market rejects its pending in-play bets (stakes returned).
     bus.consume(db, suspensionRejectsPendingBets);
+    // Promotions: deposit bonuses, forfeit on withdrawal, loyalty points on settled bets.
+    bus.consume(db, tracedConsumer(depositBonuses));
+    bus.consume(db, tracedConsumer(forfeitOnWithdrawal));
+    bus.consume(db, tracedConsumer(loyaltyPoints));
     if (background) bettingWorker = startBettingWorker({ db, config, log });
     // Mail (and SMS/push) from events: queued in the relay's transaction, sent by a dispatcher.
     notifications = startNotificationsWorker({ db, config, log, metrics, background });
     bus.consume(db, tracedConsumer(notifications.consumer));
+    // Partner webhooks: deliveries queued in the relay's transaction, sent by their own worker.
+    bus.consume(db, tracedConsumer(webhooksConsumer));
+    webhooks = startWebhookDispatcher({
+      db,
+      config: config.webhooks,
+      log,
+      metrics,
+      poll: background,
+    });
     registerWorkerMetrics({ db, bus, metrics, config });
     relay = startRelay({ db, bus, intervalMs: config.outboxPollMs, log, poll: background });
     if (background) {
@@ -330,6 +441,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     tokens,
     metrics,
     notifications,
+    webhooks,
     runJobs,
     beginShutdown,
     async close() {
@@ -344,8 +456,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       await scheduler.stop();
       await bettingWorker?.stop();
       await stopListening?.();
+      await stopCatalogueCache?.();
       await relay?.stop();
       await notifications?.dispatcher.stop();
+      await webhooks?.stop();
       await roleRefresh?.stop();
       await fanout?.close();
     },

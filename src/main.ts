@@ -1,17 +1,24 @@
 // The iBet command line.
 //   start                 migrate, bootstrap the admin, seed demo data (if enabled), serve all
 //   serve [--role R]      serve one process role (all | api | worker | realtime); migrations must be applied
-//   migrate               apply pending migrations and exit
+//   migrate               apply pending migrations, bootstrap the admin (if configured), exit
 //   seed                  seed demo data and exit
 //   ledger:check          print the ledger invariant report; exit 1 if it does not hold
 //   keys:rotate           sign access tokens with a new key (the previous one still verifies)
 //   backup [--to D]       dump the database with a manifest to IBET_BACKUP_LOCATION or D
 //   restore [--from M] [--force]  verify and restore a backup, then check rows and ledger
 //   notifications:retry --id N | --all   requeue dead-lettered notifications
+//   audit:verify [--archive]  verify the audit hash chains (and the signed archives); exit 1 if broken
 //   config                print the environment variables iBet reads
 import { parseArgs } from 'node:util';
 import { createApp, VERSION } from './app.ts';
 import { backup, restore } from './backup/index.ts';
+import {
+  openArchiveStore,
+  parseSigningKey,
+  verifyChains,
+  verifyWithArchives,
+} from './modules/audit/index.ts';
 import { ensureAdmin, rotateSigningKey } from './modules/identity/index.ts';
 import { requeueDeadLetters } from './modules/notifications/index.ts';
 import { checkLedger } from './modules/wallet/index.ts';
@@ -135,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
       force: { type: 'boolean' },
       id: { type: 'string' },
       all: { type: 'boolean' },
+      archive: { type: 'boolean' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -161,6 +169,18 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(
         applied.length ? `applied ${applied.join(', ')}\n` : 'database is up to date\n',
       );
+      // Where roles run apart (Kubernetes: a migration Job, then `serve --role`), this is the
+      // one step that runs before them all: it bootstraps the admin as `start` does.
+      if (
+        config.admin &&
+        (await ensureAdmin(
+          db,
+          { ...config.admin, totpSecret: config.adminTotpSecret },
+          config.argon2,
+        ))
+      ) {
+        process.stdout.write(`bootstrap admin ${config.admin.email} created\n`);
+      }
       await db.close();
       return 0;
     }
@@ -232,9 +252,34 @@ async function main(argv: string[]): Promise<number> {
       await db.close();
       return 0;
     }
+    case 'audit:verify': {
+      const db = await openDatabase(config);
+      let report: Awaited<ReturnType<typeof verifyChains>>;
+      if (values.archive) {
+        if (!config.audit.signingKey)
+          throw new ConfigError('IBET_AUDIT_SIGNING_KEY', 'needed to verify the audit archives');
+        report = await verifyWithArchives(
+          db,
+          openArchiveStore(config.audit.archiveLocation, config.notifications.aws),
+          parseSigningKey(config.audit.signingKey),
+        );
+      } else {
+        report = await verifyChains(db);
+      }
+      await db.close();
+      const { chains: _chains, ...summary } = report;
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      if (!report.ok) {
+        const first = report.broken[0]!;
+        process.stderr.write(
+          `audit chain broken: chain ${first.chain} at link ${first.seq}${first.eventId ? ` (record ${first.eventId})` : ''}: ${first.reason}: ${first.detail}\n`,
+        );
+      }
+      return report.ok ? 0 : 1;
+    }
     default:
       process.stderr.write(
-        `unknown command "${command}"; try start, serve, migrate, seed, ledger:check, keys:rotate, backup, restore, notifications:retry, config\n`,
+        `unknown command "${command}"; try start, serve, migrate, seed, ledger:check, keys:rotate, backup, restore, notifications:retry, audit:verify, config\n`,
       );
       return 2;
   }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { STAGES, type Stage } from '../plan.ts';
 import { STACK_CONFIG, type StackConfig } from './config.ts';
+import { IbetDrStack } from './dr-stack.ts';
 import { IbetEdgeStack } from './edge-stack.ts';
 import { IbetStack } from './stack.ts';
 
@@ -19,7 +20,7 @@ export function committedContext(): Record<string, unknown> {
 
 export interface IbetApp {
   app: App;
-  stacks: Record<Stage, { main: IbetStack; edge: IbetEdgeStack }>;
+  stacks: Record<Stage, { main: IbetStack; edge: IbetEdgeStack; dr: IbetDrStack }>;
 }
 
 export function buildApp(
@@ -38,10 +39,16 @@ export function buildApp(
     const edge = new IbetEdgeStack(app, `IbetEdge-${stage}`, {
       config,
       env: { account: config.account, region: 'us-east-1' },
-      description: `iBet ${stage}: static web on CloudFront with WAF`,
+      description: `iBet ${stage}: CloudFront (players' door, static web, maintenance) with WAF`,
       terminationProtection: stage === 'prod',
     });
-    stacks[stage] = { main, edge };
+    const dr = new IbetDrStack(app, `IbetDr-${stage}`, {
+      config,
+      env: { account: config.account, region: config.dr.region },
+      description: `iBet ${stage}: disaster-recovery key for snapshot copies`,
+      terminationProtection: stage === 'prod',
+    });
+    stacks[stage] = { main, edge, dr };
   }
   return { app, stacks };
 }

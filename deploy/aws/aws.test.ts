@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { STAGE_SETTINGS } from '../k8s/settings.ts';
 import { synthesize } from '../k8s/synth.ts';
 import {
+  APP_PORT,
   IRSA_WORKLOADS,
   iamRoleName,
   NAMESPACE,
@@ -180,7 +181,7 @@ describe('AWS stack (deploy/aws)', () => {
       const { stacks } = buildApp({ app });
       const assembly = app.synth();
       for (const stage of STAGES) {
-        for (const stack of [stacks[stage].main, stacks[stage].edge]) {
+        for (const stack of [stacks[stage].main, stacks[stage].edge, stacks[stage].dr]) {
           const artifact = assembly.getStackArtifact(stack.artifactId);
           expect(artifact.template.Resources).toBeDefined();
         }
@@ -190,35 +191,80 @@ describe('AWS stack (deploy/aws)', () => {
       expect(drift()).toEqual([]);
     });
 
-    it('S10 puts the load balancer in the public subnets of both zones, with a web ACL and TLS', () => {
-      const tagged = resources(prod, 'AWS::EC2::Subnet').filter(([, s]) =>
-        s.Properties.Tags.some((t: Obj) => t.Key === 'kubernetes.io/role/elb'),
+    it('S10 puts a Network Load Balancer in the public subnets of both zones, cross-zone, with TLS, that only CloudFront and the partner API reach', () => {
+      const nlb = only(prod, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties;
+      expect(nlb.Type).toBe('network');
+      expect(nlb.Scheme).toBe('internet-facing');
+      const subnets = resources(prod, 'AWS::EC2::Subnet');
+      const cidrOf = (ref: Obj) =>
+        subnets.find(([id]) => id === refOf(ref))![1].Properties.CidrBlock;
+      expect(nlb.Subnets.map(cidrOf).sort()).toEqual([...NETWORK.subnets.public.cidrs]);
+      expect(nlb.LoadBalancerAttributes).toEqual(
+        expect.arrayContaining([
+          { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+          { Key: 'deletion_protection.enabled', Value: 'true' },
+        ]),
       );
-      expect(tagged.map(([, s]) => s.Properties.CidrBlock).sort()).toEqual([
-        ...NETWORK.subnets.public.cidrs,
+      // Its security groups admit CloudFront's origin-facing addresses only, one port each.
+      const ingress = resources(prod, 'AWS::EC2::SecurityGroupIngress').map(
+        ([, r]) => r.Properties,
+      );
+      expect(nlb.SecurityGroups).toHaveLength(2);
+      for (const ref of nlb.SecurityGroups) {
+        const group = prod.toJSON().Resources[refOf(ref)!].Properties;
+        expect(group.SecurityGroupIngress).toBeUndefined();
+        const rules = ingress.filter((r) => refOf(r.GroupId) === refOf(ref));
+        expect(rules).toEqual([
+          expect.objectContaining({ SourcePrefixListId: STACK_CONFIG.prod.cloudFrontPrefixList }),
+        ]);
+      }
+      expect(nlb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic).toBe('off');
+      const listeners = resources(prod, 'AWS::ElasticLoadBalancingV2::Listener').map(
+        ([, l]) => l.Properties,
+      );
+      expect(listeners.map((l) => [l.Protocol, l.Port]).sort()).toEqual([
+        ['TLS', 443],
+        ['TLS', 8443],
       ]);
-      const acl = resources(prod, 'AWS::WAFv2::WebACL').map(([, a]) => a.Properties);
-      expect(acl.map((a) => a.Scope)).toEqual(['REGIONAL']);
+      for (const l of listeners) {
+        expect(l.SslPolicy).toMatch(/TLS13/);
+        // The certificate: the ApiCertificateArn parameter, or the stack's own.
+        expect(JSON.stringify(l.Certificates)).toContain('ApiCertificateArn');
+      }
       const certificate = only(prod, 'AWS::CertificateManager::Certificate').Properties;
-      expect(certificate.DomainName).toBe(STAGE_SETTINGS.prod.publicHost);
-      // The controller that creates it may only do so with its own published policy.
-      const lbc = statementsOf(prod, roleIdNamed(prod, 'ibet-prod-aws-load-balancer-controller'));
-      expect(lbc.length).toBeGreaterThan(5);
-      // The Ingress in the manifests is the one that asks for it.
-      const ingress = synthesize('prod').find((o: Obj) => o.kind === 'Ingress') as Obj;
-      expect(ingress.spec.ingressClassName).toBe('alb');
+      expect(certificate.DomainName).toBe(`origin.${STAGE_SETTINGS.prod.publicHost}`);
+      expect(certificate.SubjectAlternativeNames).toEqual([STACK_CONFIG.prod.partnerHost]);
     });
 
-    it('S11 uses Route 53: DNS-validated certificates, aliases for the static web, and an external-dns role bound to the zone', () => {
+    it('S11 uses Route 53: DNS-validated certificates, aliases for the site and the static web, and an external-dns role bound to the zone', () => {
       for (const template of [prod, edge]) {
-        const certificate = only(template, 'AWS::CertificateManager::Certificate').Properties;
-        expect(certificate.ValidationMethod).toBe('DNS');
-        expect(certificate.DomainValidationOptions[0].HostedZoneId).toBe(
-          STACK_CONFIG.prod.hostedZone.id,
-        );
+        for (const [, c] of resources(template, 'AWS::CertificateManager::Certificate')) {
+          expect(c.Properties.ValidationMethod).toBe('DNS');
+          expect(c.Properties.DomainValidationOptions[0].HostedZoneId).toBe(
+            STACK_CONFIG.prod.hostedZone.id,
+          );
+        }
       }
-      const records = resources(edge, 'AWS::Route53::RecordSet').map(([, r]) => r.Properties);
-      expect(records.map((r) => r.Type).sort()).toEqual(['A', 'AAAA']);
+      const records = [
+        ...resources(edge, 'AWS::Route53::RecordSet'),
+        ...resources(prod, 'AWS::Route53::RecordSet'),
+      ].map(([, r]) => r.Properties);
+      const names = (type: string) =>
+        records
+          .filter((r) => r.Type === type)
+          .map((r) => r.Name)
+          .sort();
+      const { publicHost, staticHost, partnerHost } = STACK_CONFIG.prod;
+      expect(names('A')).toEqual(
+        [
+          `${partnerHost}.`,
+          `${partnerHost}.`,
+          `origin.${publicHost}.`,
+          `${publicHost}.`,
+          `${staticHost}.`,
+        ].sort(),
+      );
+      expect(names('AAAA')).toEqual([`${publicHost}.`, `${staticHost}.`].sort());
       for (const r of records) expect(r.AliasTarget).toBeDefined();
       const dns = statementsOf(prod, roleIdNamed(prod, 'ibet-prod-external-dns'));
       const change = dns.find((s) => asList(s.Action).includes('route53:ChangeResourceRecordSets'));
@@ -229,9 +275,15 @@ describe('AWS stack (deploy/aws)', () => {
       const queues = resources(prod, 'AWS::SQS::Queue').map(
         ([id, q]) => [id, q.Properties] as const,
       );
-      expect(queues).toHaveLength(2);
-      for (const [, q] of queues) expect(refOf(q.KmsMasterKeyId) ?? q.KmsMasterKeyId).toBeDefined();
+      // Notifications and their dead letters, and one dead-letter queue per iBet function.
+      const functions = resources(prod, 'AWS::Lambda::Function').filter(([, f]) =>
+        f.Properties.FunctionName?.startsWith('ibet-'),
+      );
+      expect(queues).toHaveLength(2 + functions.length);
+      for (const [id, q] of queues)
+        expect(q.KmsMasterKeyId ?? q.SqsManagedSseEnabled, id).toBeTruthy();
       const main = queues.find(([, q]) => q.RedrivePolicy)!;
+      expect(main[1].QueueName).toBe('ibet-prod-notifications');
       expect(main[1].RedrivePolicy.maxReceiveCount).toBe(5);
       for (const [, policy] of resources(prod, 'AWS::SQS::QueuePolicy')) {
         expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('aws:SecureTransport');
@@ -241,19 +293,30 @@ describe('AWS stack (deploy/aws)', () => {
       expect(only(prod, 'AWS::SNS::Subscription').Properties.Protocol).toBe('email');
     });
 
-    it('S13 serves static content from CloudFront through origin access control, HTTPS only, behind a web ACL', () => {
-      const distribution = only(edge, 'AWS::CloudFront::Distribution').Properties
-        .DistributionConfig;
-      expect(distribution.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
-      expect(distribution.ViewerCertificate.MinimumProtocolVersion).toBe('TLSv1.2_2021');
-      expect(distribution.Origins[0].OriginAccessControlId).toBeDefined();
-      expect(distribution.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
-      expect(distribution.WebACLId).toBeDefined();
+    it('S13 serves static content and the site from CloudFront: origin access control, HTTPS only, behind a web ACL', () => {
+      const distributions = resources(edge, 'AWS::CloudFront::Distribution').map(
+        ([id, d]) => [id, d.Properties.DistributionConfig] as const,
+      );
+      expect(distributions.map(([id]) => id.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual([
+        'PartnerMaintenance',
+        'PublicSite',
+        'StaticWeb',
+      ]);
+      const acl = Object.keys(edge.findResources('AWS::WAFv2::WebACL'))[0];
+      for (const [id, d] of distributions) {
+        expect(d.DefaultCacheBehavior.ViewerProtocolPolicy, id).toMatch(/^(redirect-to-)?https/);
+        expect(d.ViewerCertificate.MinimumProtocolVersion, id).toBe('TLSv1.2_2021');
+        expect(refOf(d.WebACLId), id).toBe(acl);
+        for (const o of d.Origins.filter((o: Obj) => o.S3OriginConfig)) {
+          expect(o.OriginAccessControlId, id).toBeDefined();
+          expect(o.S3OriginConfig.OriginAccessIdentity, id).toBe('');
+        }
+      }
       expect(only(edge, 'AWS::WAFv2::WebACL').Properties.Scope).toBe('CLOUDFRONT');
       expect(built.stacks.prod.edge.region).toBe('us-east-1');
-      const oac = only(edge, 'AWS::CloudFront::OriginAccessControl').Properties
-        .OriginAccessControlConfig;
-      expect(oac.SigningBehavior).toBe('always');
+      for (const [, oac] of resources(edge, 'AWS::CloudFront::OriginAccessControl')) {
+        expect(oac.Properties.OriginAccessControlConfig.SigningBehavior).toBe('always');
+      }
     });
 
     it('S14 keeps files in S3 buckets for documents, backups, the audit archive and the static web', () => {
@@ -417,13 +480,20 @@ describe('AWS stack (deploy/aws)', () => {
       const ingress = resources(prod, 'AWS::EC2::SecurityGroupIngress').map(
         ([, r]) => r.Properties,
       );
-      expect(ingress.map((r) => r.FromPort).sort()).toEqual([
+      // CloudFront to the load balancer's two listeners; the app port from the load balancer
+      // (one rule per listener group), Postgres and Redis from the cluster.
+      expect(ingress.map((r) => r.FromPort).sort((a, b) => a - b)).toEqual([
+        443,
+        APP_PORT,
+        APP_PORT,
         NETWORK.postgresPort,
         NETWORK.redisPort,
+        8443,
       ]);
       for (const r of ingress) {
-        expect(r.SourceSecurityGroupId).toBeDefined();
+        expect(r.SourceSecurityGroupId ?? r.SourcePrefixListId).toBeDefined();
         expect(r.CidrIp).toBeUndefined();
+        expect(r.FromPort).toBe(r.ToPort);
       }
       for (const id of ['DatabaseSecurityGroup', 'RedisSecurityGroup']) {
         const [, g] = groups.find(([gid]) => gid.startsWith(id))!;
@@ -502,7 +572,7 @@ describe('AWS stack (deploy/aws)', () => {
       expect(edgeTopic.Properties.KmsMasterKeyId).toBeDefined();
     });
 
-    it('S26 throttles abusive clients at the edge with a per-IP rate rule (in place of API Gateway throttling)', () => {
+    it('S26 throttles abusive clients: a per-IP rate rule on every web ACL, and API Gateway stage limits for partners', () => {
       for (const template of [prod, edge]) {
         const acl = only(template, 'AWS::WAFv2::WebACL').Properties;
         const rate = acl.Rules.find((r: Obj) => r.Statement.RateBasedStatement);
@@ -517,6 +587,11 @@ describe('AWS stack (deploy/aws)', () => {
           ]),
         );
       }
+      const stage = only(prod, 'AWS::ApiGateway::Stage').Properties;
+      expect(stage.MethodSettings[0]).toMatchObject({
+        ThrottlingRateLimit: STACK_CONFIG.prod.partnerApi.rateLimit,
+        ThrottlingBurstLimit: STACK_CONFIG.prod.partnerApi.burstLimit,
+      });
     });
   });
 
@@ -654,6 +729,420 @@ describe('AWS stack (deploy/aws)', () => {
       expect(JSON.parse(cni.Properties.ConfigurationValues)).toEqual({
         enableNetworkPolicy: 'true',
       });
+    });
+  });
+
+  describe('edge and automation of issue 13', () => {
+    const R = () => prod.toJSON().Resources as Record<string, Obj>;
+    const fn = (name: string) => {
+      const found = resources(prod, 'AWS::Lambda::Function').find(
+        ([, f]) => f.Properties.FunctionName === `ibet-prod-${name}`,
+      );
+      if (!found) throw new Error(`no function ${name}`);
+      return { id: found[0], props: found[1].Properties };
+    };
+    const roleStatements = (functionName: string) =>
+      statementsOf(prod, refOf(fn(functionName).props.Role)!);
+
+    it('E01 balances across zones: the NLB target groups send to pod IPs, check /readyz, and outwait the shutdown delay', () => {
+      const groups = resources(prod, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(
+        ([, g]) => g.Properties,
+      );
+      expect(groups.map((g) => g.Name).sort()).toEqual(['ibet-prod-api', 'ibet-prod-realtime']);
+      const k8s = synthesize('prod') as Obj[];
+      const config = k8s.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'ibet-config');
+      for (const g of groups) {
+        expect(g.TargetType).toBe('ip');
+        expect(g.Port).toBe(APP_PORT);
+        expect(g.HealthCheckPath).toBe('/readyz');
+        const attrs = Object.fromEntries(g.TargetGroupAttributes.map((a: Obj) => [a.Key, a.Value]));
+        // The pods see the load balancer's address: the one their NetworkPolicy admits.
+        expect(attrs['preserve_client_ip.enabled']).toBe('false');
+        expect(Number(attrs['deregistration_delay.timeout_seconds'])).toBeGreaterThan(
+          Number(config.data.IBET_SHUTDOWN_DELAY_SECONDS),
+        );
+        // The manifests bind exactly these groups (by name, until the overlay sets the ARN).
+        const binding = k8s.find(
+          (o) =>
+            o.kind === 'TargetGroupBinding' &&
+            g.Name === o.metadata.name.replace('ibet-', 'ibet-prod-'),
+        );
+        expect(binding.spec.targetGroupARN).toContain(`:targetgroup/${g.Name}/`);
+      }
+      const listeners = resources(prod, 'AWS::ElasticLoadBalancingV2::Listener').map(
+        ([, l]) => l.Properties,
+      );
+      const targetOf = (port: number) =>
+        R()[refOf(listeners.find((l) => l.Port === port).DefaultActions[0].TargetGroupArn)!]
+          .Properties.Name;
+      expect(targetOf(443)).toBe('ibet-prod-api');
+      expect(targetOf(8443)).toBe('ibet-prod-realtime');
+      const lb = only(prod, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties;
+      expect(lb.LoadBalancerAttributes).toContainEqual({
+        Key: 'load_balancing.cross_zone.enabled',
+        Value: 'true',
+      });
+    });
+
+    it('E02 gives the Load Balancer Controller (IRSA) only target registration on the two groups, and the NLB the app port only', () => {
+      const id = roleIdNamed(prod, 'ibet-prod-aws-load-balancer-controller');
+      const trust = R()[id].Properties.AssumeRolePolicyDocument.Statement[0];
+      const condition = R()[refOf(trust.Condition.StringEquals)!].Properties.Value;
+      expect(JSON.stringify(condition)).toContain(
+        'system:serviceaccount:kube-system:aws-load-balancer-controller',
+      );
+      const statements = statementsOf(prod, id);
+      const write = statements.filter((s) =>
+        asList(s.Action).some((a: string) => !/:Describe/.test(a)),
+      );
+      expect(write).toHaveLength(1);
+      expect(asList(write[0].Action).sort()).toEqual([
+        'elasticloadbalancing:DeregisterTargets',
+        'elasticloadbalancing:RegisterTargets',
+      ]);
+      expect(asList(write[0].Resource).map(refOf).sort()).toEqual(
+        Object.keys(prod.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')).sort(),
+      );
+      const all = statements.flatMap((s) => asList(s.Action));
+      expect(all.some((a) => /Create|Delete|Modify|Authorize/.test(a))).toBe(false);
+      // The cluster admits the load balancer's groups on the app port and nothing else.
+      const fromLb = resources(prod, 'AWS::EC2::SecurityGroupIngress')
+        .map(([, r]) => r.Properties)
+        .filter((r) => r.FromPort === APP_PORT);
+      expect(fromLb).toHaveLength(2);
+      for (const r of fromLb) expect(r.ToPort).toBe(APP_PORT);
+    });
+
+    it('E03 serves the partner API on API Gateway (REST: a web ACL attaches) over a VPC link to the NLB, every B2B call authorized', () => {
+      const api = only(prod, 'AWS::ApiGateway::RestApi').Properties;
+      expect(api.EndpointConfiguration.Types).toEqual(['REGIONAL']);
+      const link = only(prod, 'AWS::ApiGateway::VpcLink').Properties;
+      expect(link.TargetArns.map(refOf)).toEqual(
+        Object.keys(prod.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')),
+      );
+      const methods = resources(prod, 'AWS::ApiGateway::Method').map(([, m]) => m.Properties);
+      const origin = `https://origin.${STACK_CONFIG.prod.publicHost}`;
+      for (const m of methods) {
+        expect(m.Integration.ConnectionType).toBe('VPC_LINK');
+        expect(m.Integration.Uri.startsWith(origin)).toBe(true);
+      }
+      const open = methods.filter((m) => m.AuthorizationType === 'NONE');
+      expect(open.map((m) => m.Integration.Uri)).toEqual([`${origin}/readyz`]);
+      const b2b = methods.find((m) => m.Integration.Uri === `${origin}/api/v1/b2b/{proxy}`);
+      expect(b2b).toMatchObject({ HttpMethod: 'ANY', AuthorizationType: 'CUSTOM' });
+      const domain = only(prod, 'AWS::ApiGateway::DomainName').Properties;
+      expect(domain).toMatchObject({
+        DomainName: STACK_CONFIG.prod.partnerHost,
+        SecurityPolicy: 'TLS_1_2',
+      });
+    });
+
+    it('E04 authorizes partner keys with a Lambda that asks iBet (GET /api/v1/b2b/me), caching the answer per key', () => {
+      const authorizer = only(prod, 'AWS::ApiGateway::Authorizer').Properties;
+      expect(authorizer.Type).toBe('REQUEST');
+      expect(authorizer.IdentitySource).toBe('method.request.header.X-Api-Key');
+      expect(authorizer.AuthorizerResultTtlInSeconds).toBe(
+        STACK_CONFIG.prod.partnerApi.authorizerCacheSeconds,
+      );
+      expect(authorizer.AuthorizerResultTtlInSeconds).toBeGreaterThan(0);
+      const { id, props } = fn('partner-authorizer');
+      expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(id);
+      expect(props.Environment.Variables.IBET_API_URL).toBe(
+        `https://${STACK_CONFIG.prod.publicHost}`,
+      );
+      // The authorizer needs no AWS permission beyond its logs.
+      expect(roleStatements('partner-authorizer').flatMap((s) => asList(s.Action))).toEqual(
+        expect.not.arrayContaining([expect.stringMatching(/^(s3|kms|secretsmanager|rds|ec2):/)]),
+      );
+    });
+
+    it('E05 throttles the partner API per stage and logs every call with its partner and key to CloudWatch Logs', () => {
+      const stage = only(prod, 'AWS::ApiGateway::Stage').Properties;
+      expect(stage.MethodSettings).toEqual([
+        expect.objectContaining({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: STACK_CONFIG.prod.partnerApi.rateLimit,
+          ThrottlingBurstLimit: STACK_CONFIG.prod.partnerApi.burstLimit,
+          MetricsEnabled: true,
+        }),
+      ]);
+      const format = JSON.parse(stage.AccessLogSetting.Format);
+      expect(format).toMatchObject({
+        partnerId: '$context.authorizer.partnerId',
+        keyId: '$context.authorizer.keyId',
+        status: '$context.status',
+        ip: '$context.identity.sourceIp',
+      });
+      const logGroup = R()[refOf(stage.AccessLogSetting.DestinationArn)!];
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties.RetentionInDays).toBe(365);
+      expect(only(prod, 'AWS::ApiGateway::Account').Properties.CloudWatchRoleArn).toBeDefined();
+    });
+
+    it('E06 puts the regional web ACL in front of the partner API stage', () => {
+      const association = only(prod, 'AWS::WAFv2::WebACLAssociation').Properties;
+      expect(refOf(association.WebACLArn)).toBe(
+        Object.keys(prod.findResources('AWS::WAFv2::WebACL'))[0],
+      );
+      expect(JSON.stringify(association.ResourceArn)).toContain('/stages/');
+      expect(only(prod, 'AWS::WAFv2::WebACL').Properties.Scope).toBe('REGIONAL');
+      // No HTTP API: a web ACL cannot attach to one.
+      expect(resources(prod, 'AWS::ApiGatewayV2::Api')).toEqual([]);
+    });
+
+    it('E07 gives every Lambda function a dead-letter queue, retries, bounded logs and alarms on errors, throttles and dead letters', () => {
+      const functions = resources(prod, 'AWS::Lambda::Function').filter(([, f]) =>
+        f.Properties.FunctionName?.startsWith('ibet-'),
+      );
+      expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual([
+        'ibet-prod-audit-verify',
+        'ibet-prod-ledger-check',
+        'ibet-prod-partner-authorizer',
+        'ibet-prod-snapshot-copy',
+      ]);
+      const topic = Object.keys(prod.findResources('AWS::SNS::Topic'))[0];
+      const alarms = resources(prod, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+      const configs = resources(prod, 'AWS::Lambda::EventInvokeConfig').map(
+        ([, c]) => c.Properties,
+      );
+      for (const [id, f] of functions) {
+        const p = f.Properties;
+        expect(p.Runtime, id).toMatch(/^nodejs2[2-9]|^nodejs[3-9]\d/);
+        const dlq = R()[refOf(p.DeadLetterConfig.TargetArn)!];
+        expect(dlq.Type, id).toBe('AWS::SQS::Queue');
+        expect(
+          dlq.Properties.SqsManagedSseEnabled ?? dlq.Properties.KmsMasterKeyId,
+          id,
+        ).toBeTruthy();
+        expect(configs.find((c) => refOf(c.FunctionName) === id)?.MaximumRetryAttempts, id).toBe(2);
+        expect(R()[refOf(p.LoggingConfig.LogGroup)!].Properties.RetentionInDays, id).toBe(90);
+        const own = alarms.filter(
+          (a) =>
+            a.Dimensions?.some((d: Obj) => refOf(d.Value) === id) ||
+            a.Dimensions?.some((d: Obj) => refOf(d.Value) === refOf(p.DeadLetterConfig.TargetArn)),
+        );
+        expect(own.map((a) => a.MetricName).sort(), id).toEqual([
+          'ApproximateNumberOfMessagesVisible',
+          'Errors',
+          'Throttles',
+        ]);
+        for (const a of own) expect(a.AlarmActions.map(refOf), id).toEqual([topic]);
+      }
+      // …and the dashboard shows them with the partner API and the NLB's healthy pods.
+      const body = JSON.stringify(
+        only(prod, 'AWS::CloudWatch::Dashboard').Properties.DashboardBody,
+      );
+      for (const title of [
+        'Automations and partner API',
+        'Partner API: calls',
+        'NLB: healthy pods',
+      ])
+        expect(body).toContain(title);
+      expect(body).toContain('HealthyHostCount');
+    });
+
+    it('E08 runs the nightly ledger check on a schedule with retries and a dead-letter queue, reading only its own secret, and alarms when the ledger does not hold', () => {
+      const rules = resources(prod, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+      expect(rules).toHaveLength(3);
+      for (const r of rules) {
+        expect(r.ScheduleExpression).toMatch(/^cron\(/);
+        const [target] = r.Targets;
+        expect(target.RetryPolicy.MaximumRetryAttempts).toBe(2);
+        expect(R()[refOf(target.DeadLetterConfig.Arn)!].Type).toBe('AWS::SQS::Queue');
+      }
+      const { id, props } = fn('ledger-check');
+      expect(rules.some((r) => refOf(r.Targets[0].Arn) === id)).toBe(true);
+      expect(props.Environment.Variables.IBET_API_URL).toBe(
+        `https://${STACK_CONFIG.prod.publicHost}`,
+      );
+      const secretId = refOf(props.Environment.Variables.IBET_AUTOMATION_SECRET_ID)!;
+      expect(R()[secretId].Properties.Name).toBe(secretNames('prod').automation);
+      const statements = roleStatements('ledger-check');
+      const read = statements.find((s) =>
+        asList(s.Action).includes('secretsmanager:GetSecretValue'),
+      );
+      expect(asList(read.Resource).map(refOf)).toEqual([secretId]);
+      prod.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'iBet/Automation',
+        MetricName: 'LedgerImbalanced',
+        Dimensions: [{ Name: 'Check', Value: 'ledger' }],
+        AlarmActions: Match.anyValue(),
+      });
+    });
+
+    it('E09 verifies the audit archive daily with read-only access to its prefix, trusting only the public key it is given', () => {
+      const { props } = fn('audit-verify');
+      const env = props.Environment.Variables;
+      expect(refOf(env.IBET_AUDIT_BUCKET)).toMatch(/^AuditArchiveBucket/);
+      expect(env.IBET_AUDIT_PREFIX).toBe('audit/');
+      expect(env.IBET_AUDIT_PUBLIC_KEY).toEqual({ Ref: 'AuditArchivePublicKey' });
+      const actions = roleStatements('audit-verify').flatMap((s) => asList(s.Action));
+      expect(actions).toEqual(
+        expect.arrayContaining(['s3:GetObject', 's3:ListBucket', 'kms:Decrypt']),
+      );
+      expect(actions.filter((a) => /Put|Delete|GenerateDataKey|Encrypt$/.test(a))).toEqual([]);
+      // The worker writes there, and the manifests tell iBet so.
+      const k8s = synthesize('prod') as Obj[];
+      const external = k8s.find((o) => o.kind === 'ExternalSecret');
+      expect(external.spec.target.template.data.IBET_AUDIT_ARCHIVE_LOCATION).toBe(
+        's3://{{ .audit_archive_bucket }}/audit',
+      );
+      const worker = statementsOf(prod, roleIdNamed(prod, iamRoleName('prod', 'worker')));
+      const put = worker.find(
+        (s) =>
+          asList(s.Action).includes('s3:PutObject') &&
+          JSON.stringify(s.Resource).includes('AuditArchive'),
+      );
+      expect(JSON.stringify(put.Resource)).toContain('/audit/*');
+      prod.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'AuditArchiveBroken' });
+    });
+
+    it('E10 copies EBS and Aurora snapshots to a second region with the key kept there, deleting only its own copies', () => {
+      const dr = built.stacks.prod.dr;
+      expect(dr.region).toBe(STACK_CONFIG.prod.dr.region);
+      expect(dr.region).not.toBe(STACK_CONFIG.prod.region);
+      const drTemplate = Template.fromStack(dr);
+      expect(only(drTemplate, 'AWS::KMS::Key').Properties.EnableKeyRotation).toBe(true);
+      expect(only(drTemplate, 'AWS::KMS::Alias').Properties.AliasName).toBe('alias/ibet-prod-dr');
+      const { props } = fn('snapshot-copy');
+      expect(props.Environment.Variables.IBET_DR_REGION).toBe(STACK_CONFIG.prod.dr.region);
+      const statements = roleStatements('snapshot-copy');
+      const sid = (name: string) => statements.find((s) => s.Sid === name);
+      expect(sid('DeleteOnlyDrCopies').Condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/ibet:dr-copy': 'ibet-prod' },
+      });
+      expect(JSON.stringify(sid('DeleteOnlyDrClusterCopies').Resource)).toContain(
+        `:${STACK_CONFIG.prod.dr.region}:`,
+      );
+      expect(JSON.stringify(sid('DeleteOnlyDrClusterCopies').Resource)).toContain(
+        'cluster-snapshot:ibet-prod-dr-*',
+      );
+      expect(sid('EncryptCopiesWithTheDrKey').Condition).toEqual({
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/ibet-prod-dr' },
+      });
+      expect(
+        statements
+          .flatMap((s) => asList(s.Action))
+          .some((a) => /CreateVolume|RestoreDB|ModifySnapshotAttribute/.test(a)),
+      ).toBe(false);
+      const age = resources(prod, 'AWS::CloudWatch::Alarm')
+        .map(([, a]) => a.Properties)
+        .find((a) => a.MetricName === 'DrCopyAgeHours');
+      expect(age.TreatMissingData).toBe('breaching');
+    });
+
+    it('E11 grants no wildcard action in any policy iBet writes, on data or anything else', () => {
+      let checked = 0;
+      for (const stage of STAGES) {
+        for (const template of [templates[stage].main, templates[stage].edge]) {
+          // The CDK's own custom-resource handlers (unnamed functions) are not iBet's.
+          const cdkRoles = new Set(
+            resources(template, 'AWS::Lambda::Function')
+              .filter(([, f]) => !f.Properties.FunctionName)
+              .map(([, f]) => refOf(f.Properties.Role)),
+          );
+          const documents = [
+            ...resources(template, 'AWS::IAM::Policy')
+              .filter(
+                ([, p]) => !(p.Properties.Roles ?? []).some((r: Obj) => cdkRoles.has(refOf(r))),
+              )
+              .map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
+            ...resources(template, 'AWS::IAM::Role')
+              .filter(([id]) => !cdkRoles.has(id))
+              .flatMap(([id, r]) =>
+                (r.Properties.Policies ?? []).map((p: Obj) => [id, p.PolicyDocument] as const),
+              ),
+          ];
+          checked += documents.length;
+          for (const [id, document] of documents) {
+            for (const statement of document.Statement) {
+              for (const action of asList(statement.Action ?? []))
+                expect(action, id).not.toContain('*');
+              // An unscoped resource goes only with calls that take none (describe, list, SMS),
+              // and the autoscaler's, which a tag condition scopes.
+              if (asList(statement.Resource).includes('*') && statement.Effect !== 'Deny') {
+                for (const action of asList(statement.Action)) {
+                  expect(action, id).toMatch(
+                    /:(Describe|List|Get(?!Object|SecretValue))|^sns:Publish$|^autoscaling:(SetDesiredCapacity|TerminateInstanceInAutoScalingGroup)$/,
+                  );
+                }
+              }
+            }
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(20);
+    });
+
+    it('E12 checks both public endpoints from Route 53, failing the partner API over to a maintenance page', () => {
+      const checks = resources(prod, 'AWS::Route53::HealthCheck').map(
+        ([id, c]) => [id, c.Properties.HealthCheckConfig] as const,
+      );
+      expect(checks).toHaveLength(2);
+      for (const [, c] of checks) {
+        expect(c).toMatchObject({ Type: 'HTTPS', Port: 443, FailureThreshold: 3 });
+      }
+      const site = checks.find(
+        ([, c]) => c.FullyQualifiedDomainName === STACK_CONFIG.prod.publicHost,
+      )!;
+      expect(site[1].ResourcePath).toBe('/readyz');
+      const partner = checks.find(([id]) => id !== site[0])!;
+      expect(partner[1].ResourcePath).toBe('/live/healthz');
+      const name = `${STACK_CONFIG.prod.partnerHost}.`;
+      const primary = resources(prod, 'AWS::Route53::RecordSet')
+        .map(([, r]) => r.Properties)
+        .find((r) => r.Name === name);
+      expect(primary).toMatchObject({ Failover: 'PRIMARY', Type: 'A' });
+      expect(refOf(primary.HealthCheckId)).toBe(partner[0]);
+      expect(primary.AliasTarget.EvaluateTargetHealth).toBe(true);
+      const secondary = resources(edge, 'AWS::Route53::RecordSet')
+        .map(([, r]) => r.Properties)
+        .find((r) => r.Name === name);
+      expect(secondary).toMatchObject({
+        Failover: 'SECONDARY',
+        Type: 'A',
+        SetIdentifier: 'secondary',
+      });
+      const maintenance = resources(edge, 'AWS::CloudFront::Distribution').find(([id]) =>
+        id.startsWith('PartnerMaintenance'),
+      )![1];
+      expect(maintenance.Properties.DistributionConfig.Aliases).toEqual([
+        STACK_CONFIG.prod.partnerHost,
+      ]);
+      expect(
+        maintenance.Properties.DistributionConfig.CustomErrorResponses.every(
+          (r: Obj) => r.ResponseCode === 503,
+        ),
+      ).toBe(true);
+    });
+
+    it('E13 sends players and staff through CloudFront to the NLB: nothing cached, /ws to the realtime listener, /metrics not served', () => {
+      const [, site] = resources(edge, 'AWS::CloudFront::Distribution').find(([id]) =>
+        id.startsWith('PublicSite'),
+      )!;
+      const d = site.Properties.DistributionConfig;
+      expect(d.Aliases).toEqual([STACK_CONFIG.prod.publicHost]);
+      const originOf = (targetId: string) => d.Origins.find((o: Obj) => o.Id === targetId);
+      const host = `origin.${STACK_CONFIG.prod.publicHost}`;
+      const api = originOf(d.DefaultCacheBehavior.TargetOriginId);
+      expect(api.DomainName).toBe(host);
+      expect(api.CustomOriginConfig).toMatchObject({
+        OriginProtocolPolicy: 'https-only',
+        HTTPSPort: 443,
+      });
+      expect(d.DefaultCacheBehavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+      expect(d.DefaultCacheBehavior.AllowedMethods).toHaveLength(7);
+      const behavior = (pattern: string) =>
+        d.CacheBehaviors.find((b: Obj) => b.PathPattern === pattern);
+      expect(originOf(behavior('/ws').TargetOriginId).CustomOriginConfig.HTTPSPort).toBe(8443);
+      expect(behavior('/metrics').FunctionAssociations[0].EventType).toBe('viewer-request');
+      const fnCode = only(edge, 'AWS::CloudFront::Function').Properties.FunctionCode;
+      expect(fnCode).toContain('statusCode: 404');
+      expect(d.CustomErrorResponses.map((r: Obj) => [r.ErrorCode, r.ResponseCode])).toEqual([
+        [502, 503],
+        [504, 503],
+      ]);
     });
   });
 });

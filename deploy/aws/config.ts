@@ -38,6 +38,19 @@ export interface StackConfig {
   backup: { dailyRetentionDays: number; monthlyRetentionDays: number };
   /** Optional: a Cognito user pool as the staff single sign-on provider. */
   staffSso: boolean;
+  /**
+   * The managed prefix list of CloudFront's origin-facing addresses in this region
+   * (`aws ec2 describe-managed-prefix-lists --filters
+   * Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`): the only
+   * sources the load balancer admits.
+   */
+  cloudFrontPrefixList: string;
+  /** Where partners' programs call the B2B API (API Gateway custom domain). */
+  partnerHost: string;
+  /** The partner API's stage-wide limits (requests per second, burst) and authorizer cache. */
+  partnerApi: { rateLimit: number; burstLimit: number; authorizerCacheSeconds: number };
+  /** The second region that receives snapshot copies, and how long copies stay there. */
+  dr: { region: string; retentionDays: number };
 }
 
 const common = {
@@ -52,6 +65,8 @@ const common = {
   kubernetesVersion: '1.35',
   glacierAfterDays: 90,
   auditRetentionDays: 365,
+  // eu-west-1's; SITE: another region has another id.
+  cloudFrontPrefixList: 'pl-4fa04526',
 };
 
 export const STACK_CONFIG: Record<Stage, StackConfig> = {
@@ -72,6 +87,9 @@ export const STACK_CONFIG: Record<Stage, StackConfig> = {
     redis: { nodeType: 'cache.t4g.small', replicas: 1, snapshotRetentionDays: 1 },
     backup: { dailyRetentionDays: 7, monthlyRetentionDays: 0 },
     staffSso: false,
+    partnerHost: 'partners.dev.ibet.example.com',
+    partnerApi: { rateLimit: 20, burstLimit: 40, authorizerCacheSeconds: 300 },
+    dr: { region: 'eu-central-1', retentionDays: 7 },
   },
   prod: {
     ...common,
@@ -92,5 +110,9 @@ export const STACK_CONFIG: Record<Stage, StackConfig> = {
     redis: { nodeType: 'cache.m6g.large', replicas: 1, snapshotRetentionDays: 7 },
     backup: { dailyRetentionDays: 35, monthlyRetentionDays: 365 },
     staffSso: false,
+    partnerHost: 'partners.ibet.example.com',
+    // Stage-wide; each key is also held to IBET_API_KEY_RATE_LIMIT a minute by iBet itself.
+    partnerApi: { rateLimit: 200, burstLimit: 400, authorizerCacheSeconds: 300 },
+    dr: { region: 'eu-central-1', retentionDays: 14 },
   },
 };

@@ -4,13 +4,11 @@
 // SQS/SNS, Secrets Manager, CloudTrail, VPC flow logs, CloudWatch alarms and a dashboard,
 // AWS Backup, and least-privilege IAM roles for each Kubernetes service account (IRSA).
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import {
   Aws,
   CfnJson,
   CfnOutput,
+  CfnParameter,
   Duration,
   RemovalPolicy,
   SecretValue,
@@ -20,7 +18,6 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -44,6 +41,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import {
+  AUDIT_ARCHIVE_PREFIX,
   iamRoleName,
   NAMESPACE,
   NETWORK,
@@ -51,7 +49,10 @@ import {
   secretNames,
   type Workload,
 } from '../plan.ts';
+import { Automation } from './automation.ts';
 import type { StackConfig } from './config.ts';
+import { FrontDoor } from './front-door.ts';
+import { grantObjects, grantSend } from './grants.ts';
 import { secureBucket } from './secure-bucket.ts';
 
 /** The AWS Load Balancer Controller release whose IAM policy the stack grants (docs pin it). */
@@ -67,6 +68,8 @@ export class IbetStack extends Stack {
   readonly database: rds.DatabaseCluster;
   readonly buckets: Record<'logs' | 'documents' | 'backups' | 'auditArchive', s3.Bucket>;
   readonly roles: Partial<Record<Workload, iam.Role>> = {};
+  frontDoor!: FrontDoor;
+  automation!: Automation;
 
   constructor(scope: Construct, id: string, props: IbetStackProps) {
     super(scope, id, props);
@@ -399,6 +402,7 @@ export class IbetStack extends Stack {
         redisPort: SecretValue.unsafePlainText(redis.attrPrimaryEndPointPort),
         sqsQueueUrl: SecretValue.unsafePlainText(notifications.queueUrl),
         backupBucket: SecretValue.unsafePlainText(this.buckets.backups.bucketName),
+        auditArchiveBucket: SecretValue.unsafePlainText(this.buckets.auditArchive.bucketName),
       },
     });
     new secretsmanager.Secret(this, 'AppSecret', {
@@ -406,7 +410,12 @@ export class IbetStack extends Stack {
       encryptionKey: dataKey,
       description: 'Bootstrap admin of the back office',
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ IBET_ADMIN_EMAIL: config.adminEmail }),
+        // IBET_AUDIT_SIGNING_KEY: set `ed25519:<base64 PKCS#8 DER>` to archive the audit log
+        // (docs/deployment.md); empty, iBet keeps it in the database.
+        secretStringTemplate: JSON.stringify({
+          IBET_ADMIN_EMAIL: config.adminEmail,
+          IBET_AUDIT_SIGNING_KEY: '',
+        }),
         generateStringKey: 'IBET_ADMIN_PASSWORD',
         passwordLength: 32,
       },
@@ -414,14 +423,15 @@ export class IbetStack extends Stack {
 
     // ---- IAM roles for service accounts (least privilege) ----------------------------
     const api = this.irsaRole(config, 'api');
-    this.buckets.documents.grantReadWrite(api);
+    grantObjects(api, this.buckets.documents, ['read', 'write', 'delete']);
     // Realtime fans out through Redis and calls no AWS API: its role grants nothing (yet).
     this.irsaRole(config, 'realtime');
     const worker = this.irsaRole(config, 'worker');
-    notifications.grantSendMessages(worker);
-    this.buckets.auditArchive.grantPut(worker);
-    this.buckets.backups.grantReadWrite(worker);
-    this.buckets.documents.grantRead(worker);
+    grantSend(worker, notifications);
+    // The worker writes audit archives and reads each back before it prunes the rows.
+    grantObjects(worker, this.buckets.auditArchive, ['read', 'write'], `${AUDIT_ARCHIVE_PREFIX}/`);
+    grantObjects(worker, this.buckets.backups, ['read', 'write', 'delete']);
+    grantObjects(worker, this.buckets.documents, ['read']);
     worker.addToPolicy(
       new iam.PolicyStatement({
         sid: 'MailThroughSes',
@@ -467,16 +477,40 @@ export class IbetStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // ---- edge of the API: certificate and web ACL for the load balancer ---------------
+    // ---- the doors: NLB, partner API on API Gateway, Route 53 -------------------------
     const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
       hostedZoneId: config.hostedZone.id,
       zoneName: config.hostedZone.name,
     });
-    new acm.Certificate(this, 'ApiCertificate', {
-      domainName: config.publicHost,
-      validation: acm.CertificateValidation.fromDns(zone),
+    const apiAcl = webAcl(this, 'ApiWebAcl', `${prefix}-api`, 'REGIONAL');
+    this.frontDoor = new FrontDoor(this, 'FrontDoor', {
+      config,
+      prefix,
+      vpc: this.vpc,
+      clusterSecurityGroup: this.cluster.clusterSecurityGroup,
+      zone,
+      alarmTopic,
+      webAcl: apiAcl,
     });
-    const albAcl = webAcl(this, 'AlbWebAcl', `${prefix}-alb`, 'REGIONAL');
+    this.loadBalancerControllerRole(prefix);
+
+    // ---- automations (Lambda) ----------------------------------------------------------
+    const auditPublicKey = new CfnParameter(this, 'AuditArchivePublicKey', {
+      type: 'String',
+      default: '',
+      description:
+        'ed25519:<base64 SPKI DER> public half of IBET_AUDIT_SIGNING_KEY, which the audit-archive check trusts (docs/deployment.md)',
+    });
+    this.automation = new Automation(this, 'Automation', {
+      config,
+      prefix,
+      key: dataKey,
+      alarmTopic,
+      database: this.database,
+      auditArchive: this.buckets.auditArchive,
+      auditPublicKey: auditPublicKey.valueAsString,
+      automationSecretName: names.automation,
+    });
 
     // ---- audit trail -----------------------------------------------------------------
     const trailLogs = new logs.LogGroup(this, 'TrailLogs', {
@@ -512,7 +546,15 @@ export class IbetStack extends Stack {
       new CfnOutput(this, id, { value, description });
     output('ClusterName', this.cluster.clusterName, 'aws eks update-kubeconfig --name <this>');
     output('EcrRepositoryUri', repository.repositoryUri, 'overlay images: newName');
-    output('AlbWebAclArn', albAcl.attrArn, 'overlay Ingress wafv2-acl-arn');
+    const tg = this.frontDoor.targetGroups;
+    output('ApiTargetGroupArn', tg.api.targetGroupArn, 'overlay TargetGroupBinding ibet-api');
+    output(
+      'RealtimeTargetGroupArn',
+      tg.realtime.targetGroupArn,
+      'overlay TargetGroupBinding ibet-realtime',
+    );
+    output('LoadBalancerDnsName', this.frontDoor.loadBalancer.loadBalancerDnsName, 'NLB');
+    output('PartnerApiUrl', `https://${config.partnerHost}/api/v1/b2b/`, 'partners call here');
     for (const [workload, role] of Object.entries(this.roles)) {
       output(`${workload[0]!.toUpperCase()}${workload.slice(1)}RoleArn`, role.roleArn, 'IRSA');
     }
@@ -600,22 +642,6 @@ export class IbetStack extends Stack {
         },
       }),
     );
-    const lbc = this.serviceAccountRole(
-      'LoadBalancerControllerRole',
-      `${prefix}-aws-load-balancer-controller`,
-      'kube-system',
-      'aws-load-balancer-controller',
-    );
-    // The controller's own published policy, as shipped inside aws-cdk-lib.
-    const cdkRoot = path.dirname(
-      createRequire(import.meta.url).resolve('aws-cdk-lib/package.json'),
-    );
-    const policyFile = path.join(
-      cdkRoot,
-      `aws-eks-v2/lib/addons/alb-iam_policy-${LOAD_BALANCER_CONTROLLER_VERSION}.json`,
-    );
-    const document = iam.PolicyDocument.fromJson(JSON.parse(readFileSync(policyFile, 'utf8')));
-    lbc.attachInlinePolicy(new iam.Policy(this, 'LoadBalancerControllerPolicy', { document }));
     const externalDns = this.serviceAccountRole(
       'ExternalDnsRole',
       `${prefix}-external-dns`,
@@ -634,6 +660,48 @@ export class IbetStack extends Stack {
         sid: 'ListZones',
         actions: ['route53:ListHostedZones', 'route53:ListTagsForResources'],
         resources: ['*'],
+      }),
+    );
+  }
+
+  /**
+   * The AWS Load Balancer Controller only keeps the pods of api and realtime registered in
+   * the stack's two target groups (TargetGroupBindings): it creates no load balancer, so its
+   * role may register and deregister targets of those groups and describe, nothing more.
+   */
+  private loadBalancerControllerRole(prefix: string): void {
+    const lbc = this.serviceAccountRole(
+      'LoadBalancerControllerRole',
+      `${prefix}-aws-load-balancer-controller`,
+      'kube-system',
+      'aws-load-balancer-controller',
+    );
+    lbc.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'Describe',
+        // Describe calls take no resource.
+        actions: [
+          'elasticloadbalancing:DescribeLoadBalancers',
+          'elasticloadbalancing:DescribeListeners',
+          'elasticloadbalancing:DescribeTargetGroups',
+          'elasticloadbalancing:DescribeTargetGroupAttributes',
+          'elasticloadbalancing:DescribeTargetHealth',
+          'elasticloadbalancing:DescribeTags',
+          'ec2:DescribeInstances',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeAvailabilityZones',
+        ],
+        resources: ['*'],
+      }),
+    );
+    lbc.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RegisterPodsInTheStacksTargetGroups',
+        actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+        resources: Object.values(this.frontDoor.targetGroups).map((g) => g.targetGroupArn),
       }),
     );
   }
@@ -978,6 +1046,39 @@ export class IbetStack extends Stack {
           notifications.metricApproximateNumberOfMessagesVisible(five),
           deadLetters.metricApproximateNumberOfMessagesVisible(five),
         ],
+        width: 8,
+      }),
+    );
+    // The edge and the automations: the partner API, the NLB's healthy pods, the Lambdas.
+    const api = this.frontDoor.partnerApi;
+    const lb = this.frontDoor.loadBalancer;
+    const functions = [this.frontDoor.authorizer, ...Object.values(this.automation.functions)];
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Automations and partner API',
+        alarms: functions.flatMap((f) => f.alarms),
+        width: 24,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Partner API: calls, 4xx, 5xx',
+        left: [api.metricCount(five), api.metricClientError(five), api.metricServerError(five)],
+        right: [api.metricLatency({ ...five, statistic: 'p99' })],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'NLB: healthy pods per target group',
+        left: Object.values(this.frontDoor.targetGroups).map((g) =>
+          g.metrics.healthyHostCount({ ...five, statistic: 'Minimum' }),
+        ),
+        right: [lb.metrics.activeFlowCount(five)],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Lambda: errors and duration',
+        left: functions.map((f) => f.fn.metricErrors({ ...five, statistic: 'Sum' })),
+        right: functions.map((f) => f.fn.metricDuration({ ...five, statistic: 'Maximum' })),
         width: 8,
       }),
     );

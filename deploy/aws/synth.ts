@@ -18,8 +18,8 @@ export function render(): Map<string, string> {
   const { stacks } = buildApp({ app });
   const assembly = app.synth();
   const files = new Map<string, string>();
-  for (const { main, edge } of Object.values(stacks)) {
-    for (const stack of [main, edge]) {
+  for (const { main, edge, dr } of Object.values(stacks)) {
+    for (const stack of [main, edge, dr]) {
       const template = assembly.getStackArtifact(stack.artifactId).template;
       files.set(`${stack.stackName}.template.json`, `${JSON.stringify(template, null, 1)}\n`);
     }

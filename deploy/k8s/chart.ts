@@ -7,6 +7,7 @@ import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
 import {
   APP_PORT,
+  AUDIT_ARCHIVE_PREFIX,
   DEFAULT_REGION,
   IMAGE,
   IMAGE_TAG,
@@ -16,6 +17,7 @@ import {
   NAMESPACE,
   NETWORK,
   OTEL_COLLECTOR_PORTS,
+  PLACEHOLDER_ACCOUNT,
   RUN_AS_USER,
   SERVICE_ACCOUNTS,
   SERVING_ROLES,
@@ -33,9 +35,18 @@ export const SECRET = 'ibet-secrets';
 export const SECRET_STORE = 'aws-secrets-manager';
 export const MIGRATE_JOB = 'ibet-migrate';
 
+/** The committed placeholder of a target group's ARN; overlays replace it (SITE). */
+export function targetGroupArn(stage: string, role: 'api' | 'realtime'): string {
+  return `arn:aws:elasticloadbalancing:${DEFAULT_REGION}:${PLACEHOLDER_ACCOUNT}:targetgroup/ibet-${stage}-${role}/0000000000000000`;
+}
+
 const PART_OF = 'ibet';
-/** Longer than the ALB's deregistration delay is not needed: it stops sending first. */
-const SHUTDOWN_DELAY_SECONDS = 10;
+/**
+ * Seconds a stopping pod keeps serving while unready: the Load Balancer Controller
+ * deregisters it from the NLB target group, and the NLB stops opening new connections to
+ * it, within this (the target group's deregistration delay then drains what is open).
+ */
+export const SHUTDOWN_DELAY_SECONDS = 5;
 /** cdk8s-plus labels pod templates with a hash of the construct path; ours are explicit. */
 const ADDRESS_LABEL_PATH = '/spec/template/metadata/labels/cdk8s.io~1metadata.addr';
 
@@ -91,6 +102,9 @@ export class IbetChart extends Chart {
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/audit': 'restricted',
+          // The Load Balancer Controller adds a readiness gate to pods behind a
+          // TargetGroupBinding: a rollout waits until the NLB sees the new pod healthy.
+          'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
         },
       },
     });
@@ -115,6 +129,9 @@ export class IbetChart extends Chart {
         IBET_MAIL_FROM: `no-reply@${settings.publicHost}`,
         IBET_SMS_PROVIDER: 'sns',
         IBET_PUSH_PROVIDER: 'sqs',
+        // On SIGTERM a pod turns unready at once and keeps serving this long while the NLB
+        // deregisters it, then drains within IBET_SHUTDOWN_GRACE_SECONDS (per role, below).
+        IBET_SHUTDOWN_DELAY_SECONDS: String(SHUTDOWN_DELAY_SECONDS),
       },
     });
 
@@ -167,7 +184,7 @@ export class IbetChart extends Chart {
     }
 
     this.migrationJob(accounts.migrate, envFrom);
-    this.ingress(settings);
+    this.targetGroupBindings(settings);
     this.networkPolicies();
     this.monitoring(settings, props.observability);
   }
@@ -213,9 +230,7 @@ export class IbetChart extends Chart {
             NODE_OPTIONS: kplus.EnvValue.fromValue(
               `--max-old-space-size=${Math.floor(r.memory.limit * 0.75)}`,
             ),
-            // On SIGTERM the pod turns unready at once and keeps serving while the load
-            // balancer deregisters it, then drains within the pod's grace period.
-            IBET_SHUTDOWN_DELAY_SECONDS: kplus.EnvValue.fromValue(String(SHUTDOWN_DELAY_SECONDS)),
+            // The drain after IBET_SHUTDOWN_DELAY_SECONDS (ConfigMap) fits the grace period.
             IBET_SHUTDOWN_GRACE_SECONDS: kplus.EnvValue.fromValue(
               String(r.terminationGraceSeconds - 5),
             ),
@@ -373,63 +388,27 @@ export class IbetChart extends Chart {
   }
 
   /**
-   * One internet-facing ALB (AWS Load Balancer Controller) in the public subnets, sending
-   * straight to pod IPs: /ws to realtime, everything else to the API. /metrics is answered
-   * by the load balancer itself so it never leaves the cluster.
+   * The Network Load Balancer belongs to the AWS stack (deploy/aws/front-door.ts: TLS on 443
+   * to api, on 8443 to realtime, cross-zone, in both public subnets). The AWS Load Balancer
+   * Controller keeps each role's pod IPs registered in its target group through these
+   * bindings; the overlays set each group's ARN (stack outputs ApiTargetGroupArn,
+   * RealtimeTargetGroupArn). The NLB forwards TCP and cannot hide a path: it admits only
+   * CloudFront, which answers /metrics itself with 404, and the partner API's VPC link,
+   * which forwards only /api/v1/b2b/ and /readyz.
    */
-  private ingress(settings: StageSettings): void {
-    const backend = (name: string, port: kplus.k8s.ServiceBackendPort) => ({
-      service: { name, port },
-    });
-    new k8s.KubeIngress(this, 'ingress', {
-      metadata: {
-        name: 'ibet',
-        labels: labels('ingress'),
-        annotations: {
-          'alb.ingress.kubernetes.io/scheme': 'internet-facing',
-          'alb.ingress.kubernetes.io/target-type': 'ip',
-          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',
-          'alb.ingress.kubernetes.io/ssl-redirect': '443',
-          'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-          'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
-          'alb.ingress.kubernetes.io/success-codes': '200',
-          // WebSockets stay open between odds updates.
-          'alb.ingress.kubernetes.io/load-balancer-attributes':
-            'idle_timeout.timeout_seconds=300,routing.http.drop_invalid_header_fields.enabled=true',
-          'alb.ingress.kubernetes.io/target-group-attributes':
-            'deregistration_delay.timeout_seconds=30',
-          // The certificate is discovered in ACM from the host; the overlays attach the
-          // stack's regional web ACL (wafv2-acl-arn) once its ARN is known.
-          'alb.ingress.kubernetes.io/actions.deny': JSON.stringify({
-            type: 'fixed-response',
-            fixedResponseConfig: { contentType: 'text/plain', statusCode: '404' },
-          }),
+  private targetGroupBindings(settings: StageSettings): void {
+    for (const role of ['api', 'realtime'] as const) {
+      new ApiObject(this, `tgb-${role}`, {
+        apiVersion: 'elbv2.k8s.aws/v1beta1',
+        kind: 'TargetGroupBinding',
+        metadata: { name: `ibet-${role}`, labels: labels(role) },
+        spec: {
+          serviceRef: { name: `ibet-${role}`, port: 80 },
+          targetType: 'ip',
+          targetGroupARN: targetGroupArn(settings.stage, role),
         },
-      },
-      spec: {
-        ingressClassName: 'alb',
-        rules: [
-          {
-            host: settings.publicHost,
-            http: {
-              paths: [
-                {
-                  path: '/metrics',
-                  pathType: 'Exact',
-                  backend: backend('deny', { name: 'use-annotation' }),
-                },
-                {
-                  path: '/ws',
-                  pathType: 'Prefix',
-                  backend: backend('ibet-realtime', { name: 'http' }),
-                },
-                { path: '/', pathType: 'Prefix', backend: backend('ibet-api', { name: 'http' }) },
-              ],
-            },
-          },
-        ],
-      },
-    });
+      });
+    }
   }
 
   /**
@@ -558,6 +537,10 @@ export class IbetChart extends Chart {
               IBET_BACKUP_LOCATION: 's3://{{ .backup_bucket }}/logical',
               IBET_ADMIN_EMAIL: '{{ .admin_email }}',
               IBET_ADMIN_PASSWORD: '{{ .admin_password }}',
+              // The worker archives old audit records here, signed with this key; the
+              // stack's Lambda verifies them with its public half (docs/deployment.md).
+              IBET_AUDIT_ARCHIVE_LOCATION: `s3://{{ .audit_archive_bucket }}/${AUDIT_ARCHIVE_PREFIX}`,
+              IBET_AUDIT_SIGNING_KEY: '{{ .audit_signing_key }}',
             },
           },
         },
@@ -574,6 +557,8 @@ export class IbetChart extends Chart {
           { secretKey: 'backup_bucket', ...ref(names.endpoints, 'backupBucket') },
           { secretKey: 'admin_email', ...ref(names.app, 'IBET_ADMIN_EMAIL') },
           { secretKey: 'admin_password', ...ref(names.app, 'IBET_ADMIN_PASSWORD') },
+          { secretKey: 'audit_archive_bucket', ...ref(names.endpoints, 'auditArchiveBucket') },
+          { secretKey: 'audit_signing_key', ...ref(names.app, 'IBET_AUDIT_SIGNING_KEY') },
         ],
       },
     });

@@ -19,6 +19,7 @@ import {
   STAGES,
   type Stage,
 } from '../plan.ts';
+import { SHUTDOWN_DELAY_SECONDS } from './chart.ts';
 import { readObservability } from './observability.ts';
 import { STAGE_SETTINGS } from './settings.ts';
 import { drift, synthesize } from './synth.ts';
@@ -189,21 +190,39 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       }
     });
 
-    it('K13 routes /ws to realtime and the rest to the API over HTTPS, and never serves /metrics outside', () => {
-      const ingress = one(stage, 'Ingress', 'ibet');
-      expect(ingress.spec.ingressClassName).toBe('alb');
-      const a = ingress.metadata.annotations;
-      expect(a['alb.ingress.kubernetes.io/scheme']).toBe('internet-facing');
-      expect(a['alb.ingress.kubernetes.io/ssl-redirect']).toBe('443');
-      expect(a['alb.ingress.kubernetes.io/healthcheck-path']).toBe('/readyz');
-      const paths = ingress.spec.rules[0].http.paths;
-      const route = (p: string) => paths.find((x: Obj) => x.path === p).backend.service.name;
-      expect(route('/ws')).toBe('ibet-realtime');
-      expect(route('/')).toBe('ibet-api');
-      expect(route('/metrics')).toBe('deny');
-      expect(paths.findIndex((x: Obj) => x.path === '/metrics')).toBe(0);
-      expect(JSON.parse(a['alb.ingress.kubernetes.io/actions.deny']).type).toBe('fixed-response');
-      expect(paths.map((x: Obj) => x.backend.service.name)).not.toContain('ibet-worker');
+    it('K13 registers the api and realtime pods (only) in the NLB target groups through the Load Balancer Controller', () => {
+      const bindings = all(stage, 'TargetGroupBinding');
+      expect(bindings.map((b) => b.metadata.name).sort()).toEqual(['ibet-api', 'ibet-realtime']);
+      for (const b of bindings) {
+        expect(b.apiVersion).toBe('elbv2.k8s.aws/v1beta1');
+        expect(b.spec.targetType).toBe('ip');
+        expect(b.spec.serviceRef).toEqual({ name: b.metadata.name, port: 80 });
+        one(stage, 'Service', b.metadata.name);
+        expect(b.spec.targetGroupARN).toMatch(
+          new RegExp(`:targetgroup/${b.metadata.name.replace('ibet-', `ibet-${stage}-`)}/`),
+        );
+      }
+      // A rollout waits for the NLB to see new pods healthy (readiness gate), and no
+      // Ingress or load-balancer Service makes a second, unmanaged load balancer.
+      const namespace = one(stage, 'Namespace', 'ibet');
+      expect(namespace.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
+      expect(all(stage, 'Ingress')).toEqual([]);
+      for (const svc of all(stage, 'Service')) expect(svc.spec.type).toBe('ClusterIP');
+    });
+
+    it('K30 lets the NLB deregister a stopping pod before it closes: a shutdown delay in the ConfigMap, within every grace period', () => {
+      const config = one(stage, 'ConfigMap', 'ibet-config').data;
+      expect(config.IBET_SHUTDOWN_DELAY_SECONDS).toBe(String(SHUTDOWN_DELAY_SECONDS));
+      expect(SHUTDOWN_DELAY_SECONDS).toBeGreaterThanOrEqual(5);
+      for (const d of all(stage, 'Deployment')) {
+        const pod = d.spec.template.spec;
+        const env = Object.fromEntries(pod.containers[0].env.map((e: Obj) => [e.name, e.value]));
+        expect(env.IBET_SHUTDOWN_DELAY_SECONDS, d.metadata.name).toBeUndefined();
+        expect(
+          SHUTDOWN_DELAY_SECONDS + Number(env.IBET_SHUTDOWN_GRACE_SECONDS),
+          d.metadata.name,
+        ).toBeLessThanOrEqual(pod.terminationGracePeriodSeconds);
+      }
     });
 
     describe('NetworkPolicies per tier', () => {
@@ -451,6 +470,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       backup_bucket: 'ibet-prod-backups',
       admin_email: 'admin@ibet.example.com',
       admin_password: 'a-generated-32-character-password',
+      audit_archive_bucket: 'ibet-prod-auditarchivebucket1a2b3c4d-abcdefgh',
+      audit_signing_key: '',
     };
     const render = (template: string) =>
       template.replace(/\{\{ \.(\w+)( \| urlquery)? \}\}/g, (_, key: string, quote?: string) =>
@@ -513,10 +534,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
           execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }),
         ).map((d) => d.toJS() as Obj);
         expect(built).toHaveLength(objects[stage].length);
-        const ingress = built.find((o) => o.kind === 'Ingress');
-        expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/wafv2-acl-arn']).toMatch(
-          /^arn:aws:wafv2:/,
-        );
+        for (const b of built.filter((o) => o.kind === 'TargetGroupBinding')) {
+          expect(b.spec.targetGroupARN).toMatch(/^arn:aws:elasticloadbalancing:/);
+        }
         for (const d of built.filter((o) => o.kind === 'Deployment')) {
           expect(d.spec.template.spec.containers[0].image).not.toMatch(/^ghcr\.io/);
         }

@@ -43,6 +43,8 @@ export interface Config {
     minWithdrawal: bigint;
   };
   outboxPollMs: number;
+  /** How long an API process reuses a catalogue read, in ms (undefined: by role; 0: off). */
+  catalogueCacheMs: number | undefined;
   /** Requests a minute one partner API key may make to the B2B routes. */
   apiKeyRateLimit: number;
   /** Cash out: margin kept off the fair value, and how long a quote may be confirmed. */
@@ -74,6 +76,51 @@ export interface Config {
   backupLocation: string;
   /** How often the worker checks the ledger invariant (and exports ibet_ledger_check_ok). */
   ledgerCheckSeconds: number;
+  /** Partner webhooks: delivery attempts, timeouts, and which endpoint addresses are allowed. */
+  webhooks: WebhooksConfig;
+  /** Affiliate tracking: which click a registration is credited to, and for how long. */
+  affiliates: { attribution: 'first_click' | 'last_click'; cookieDays: number };
+  /** The audit trail's archive: age at which records leave the database, where, signed how. */
+  audit: AuditConfig;
+  /** AML thresholds (minor units of the player's currency) that raise flags for review. */
+  aml: AmlConfig;
+  /** Responsible gambling and KYC: jurisdiction packs, the national register, documents. */
+  compliance: ComplianceConfig;
+}
+
+export interface AuditConfig {
+  retentionDays: number;
+  /** A directory or s3://bucket/prefix. */
+  archiveLocation: string;
+  /** hmac:<secret> or ed25519:<base64 PKCS#8 key>; undefined: nothing is archived. */
+  signingKey: string | undefined;
+  archiveEverySeconds: number;
+}
+
+export interface AmlConfig {
+  singleDeposit: bigint;
+  singleWithdrawal: bigint;
+  cumulativeDeposits: bigint;
+  cumulativeWithdrawals: bigint;
+  periodDays: number;
+  rapidCycleHours: number;
+  /** A withdrawal after a deposit with less than this share of it staked is a rapid cycle. */
+  rapidCycleTurnoverPercent: number;
+  stakeFactor: number;
+  stakeMinimum: bigint;
+  stakeHistory: number;
+}
+
+export interface WebhooksConfig {
+  /** Attempts before a delivery goes to the dead-letter list. */
+  maxAttempts: number;
+  /** First retry delay; it doubles per attempt (with jitter), up to 6 hours. */
+  retrySeconds: number;
+  /** An endpoint that has not answered within this is a failed attempt. */
+  timeoutMs: number;
+  pollMs: number;
+  /** Development and tests only: http:// URLs and loopback/private addresses allowed. */
+  allowInsecure: boolean;
 }
 
 export type EmailProvider = 'captured' | 'smtp' | 'ses' | 'sqs';
@@ -99,6 +146,18 @@ export interface NotificationsConfig {
   pollMs: number;
   /** Language of messages for accounts whose country maps to none we have templates for. */
   defaultLocale: string;
+}
+
+export interface ComplianceConfig {
+  /** Country code → jurisdiction pack id; other countries follow `default`. */
+  countries: Record<string, string>;
+  /** A JSON file adjusting or adding jurisdiction packs. */
+  jurisdictionFile: string | undefined;
+  /** The national self-exclusion register as a file (one address or sha256: hash a line). */
+  registerFile: string | undefined;
+  /** Where identity documents are kept: a directory or s3://bucket/prefix. */
+  documentStorage: string;
+  documentMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -266,6 +325,12 @@ export const variables: Variable[] = [
     name: 'IBET_MIN_WITHDRAWAL',
     description: 'Smallest withdrawal, in minor units.',
     default: '100',
+  },
+  {
+    name: 'IBET_CATALOGUE_CACHE_MS',
+    description:
+      'How long an API process reuses a public catalogue read (sports, event list, event page), in milliseconds; catalogue changes clear it at once. 0: off.',
+    default: '1000 in `api` processes, 0 in `all`',
   },
   {
     name: 'IBET_OUTBOX_POLL_MS',
@@ -466,10 +531,157 @@ export const variables: Variable[] = [
     default: './backups',
   },
   {
+    name: 'IBET_WEBHOOK_MAX_ATTEMPTS',
+    description: 'Delivery attempts of a partner webhook before it goes to the dead-letter list.',
+    default: '10',
+  },
+  {
+    name: 'IBET_WEBHOOK_RETRY_SECONDS',
+    description:
+      'Delay before the first retry of a failed webhook; it doubles each attempt (with jitter) up to 6 hours.',
+    default: '30',
+  },
+  {
+    name: 'IBET_WEBHOOK_TIMEOUT_MS',
+    description:
+      'How long a webhook endpoint may take to answer before the attempt counts as failed.',
+    default: '10000',
+  },
+  {
+    name: 'IBET_WEBHOOK_POLL_MS',
+    description: 'How often the webhook worker looks for deliveries that are due.',
+    default: '1000',
+  },
+  {
+    name: 'IBET_WEBHOOK_ALLOW_INSECURE',
+    description:
+      'Development and tests only: allow http:// webhook URLs and loopback or private addresses (refused otherwise, against SSRF).',
+    default: 'false',
+  },
+  {
+    name: 'IBET_AFFILIATE_ATTRIBUTION',
+    description:
+      'Which tracking-link click a registration is credited to: first_click or last_click (within the cookie window).',
+    default: 'last_click',
+  },
+  {
+    name: 'IBET_AFFILIATE_COOKIE_DAYS',
+    description:
+      'How long after a click on a tracking link a registration is still credited to it.',
+    default: '30',
+  },
+  {
     name: 'IBET_LEDGER_CHECK_SECONDS',
     description:
       'How often the worker checks the ledger invariant (exported as ibet_ledger_check_ok).',
     default: '300',
+  },
+  {
+    name: 'IBET_AUDIT_RETENTION_DAYS',
+    description:
+      'Audit records older than this leave the database for the audit archive (signed gzip files).',
+    default: '90',
+  },
+  {
+    name: 'IBET_AUDIT_ARCHIVE_LOCATION',
+    description: 'Where audit archives are written: a directory or s3://bucket/prefix.',
+    default: '<IBET_DATA_DIR>/audit-archive',
+  },
+  {
+    name: 'IBET_AUDIT_SIGNING_KEY',
+    description:
+      'Signs audit archives: hmac:<secret of 32+ characters> or ed25519:<base64 PKCS#8 DER private key>. Unset: records are not archived.',
+    default: '(unset)',
+  },
+  {
+    name: 'IBET_AUDIT_ARCHIVE_SECONDS',
+    description: 'How often the worker archives audit records past their retention.',
+    default: '3600',
+  },
+  {
+    name: 'IBET_AML_SINGLE_DEPOSIT',
+    description: 'A deposit of at least this (minor units) raises an AML flag.',
+    default: '1000000',
+  },
+  {
+    name: 'IBET_AML_SINGLE_WITHDRAWAL',
+    description: 'A withdrawal of at least this (minor units) raises an AML flag.',
+    default: '1000000',
+  },
+  {
+    name: 'IBET_AML_CUMULATIVE_DEPOSITS',
+    description:
+      'Deposits adding up to at least this within IBET_AML_PERIOD_DAYS raise an AML flag.',
+    default: '2500000',
+  },
+  {
+    name: 'IBET_AML_CUMULATIVE_WITHDRAWALS',
+    description:
+      'Withdrawals adding up to at least this within IBET_AML_PERIOD_DAYS raise an AML flag.',
+    default: '2500000',
+  },
+  {
+    name: 'IBET_AML_PERIOD_DAYS',
+    description: 'The rolling period of the cumulative AML thresholds.',
+    default: '30',
+  },
+  {
+    name: 'IBET_AML_RAPID_CYCLE_HOURS',
+    description:
+      'A withdrawal within this many hours of a deposit, with little of it staked, raises a rapid-cycle flag.',
+    default: '24',
+  },
+  {
+    name: 'IBET_AML_RAPID_CYCLE_TURNOVER_PERCENT',
+    description:
+      'Rapid cycle: the share of the deposits in the window that must have been staked for a withdrawal not to be flagged.',
+    default: '50',
+  },
+  {
+    name: 'IBET_AML_STAKE_FACTOR',
+    description:
+      "A stake at least this many times the player's average stake raises a stake-pattern flag.",
+    default: '10',
+  },
+  {
+    name: 'IBET_AML_STAKE_MINIMUM',
+    description: 'Stakes below this (minor units) never raise a stake-pattern flag.',
+    default: '10000',
+  },
+  {
+    name: 'IBET_AML_STAKE_HISTORY',
+    description:
+      "How many of the player's previous bets make their pattern (fewer than 5: no pattern yet).",
+    default: '30',
+  },
+  {
+    name: 'IBET_JURISDICTIONS',
+    description:
+      'Country → jurisdiction pack (`uk`, `mt`, `on` or a pack of IBET_JURISDICTION_FILE); players of other countries follow `default`.',
+    default: 'GB=uk,MT=mt,CA=on',
+  },
+  {
+    name: 'IBET_JURISDICTION_FILE',
+    description:
+      'A JSON file of pack id → rules that adjusts the built-in jurisdiction packs or adds packs (docs/jurisdictions.md).',
+    default: 'unset',
+  },
+  {
+    name: 'IBET_SELF_EXCLUSION_REGISTER',
+    description:
+      'A file with the national self-exclusion register (one email address, or sha256: of one, per line), checked at registration and sign-in.',
+    default: 'unset',
+  },
+  {
+    name: 'IBET_KYC_STORAGE',
+    description:
+      'Where identity documents are stored: a directory, or s3://bucket/prefix (server-side encryption requested).',
+    default: 'IBET_DATA_DIR/kyc-documents',
+  },
+  {
+    name: 'IBET_KYC_MAX_BYTES',
+    description: 'Largest identity document accepted, in bytes.',
+    default: '10485760',
   },
   {
     name: 'IBET_FEED_MARGIN_BPS',
@@ -478,6 +690,35 @@ export const variables: Variable[] = [
     default: '600',
   },
 ];
+
+function compliance(env: Env, dataDir: string): ComplianceConfig {
+  const raw = env.IBET_JURISDICTIONS ?? 'GB=uk,MT=mt,CA=on';
+  const countries: Record<string, string> = {};
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Z]{2})=([a-z][a-z0-9_-]{0,31})$/.exec(pair);
+    if (!match) {
+      throw new ConfigError('IBET_JURISDICTIONS', `expected COUNTRY=pack pairs, got "${pair}"`);
+    }
+    countries[match[1]!] = match[2]!;
+  }
+  const storage = env.IBET_KYC_STORAGE || path.join(dataDir, 'kyc-documents');
+  if (
+    storage.startsWith('s3://') &&
+    !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(storage)
+  ) {
+    throw new ConfigError('IBET_KYC_STORAGE', 'expected s3://bucket/prefix');
+  }
+  return {
+    countries,
+    jurisdictionFile: env.IBET_JURISDICTION_FILE || undefined,
+    registerFile: env.IBET_SELF_EXCLUSION_REGISTER || undefined,
+    documentStorage: storage.startsWith('s3://') ? storage : path.resolve(storage),
+    documentMaxBytes: int(env, 'IBET_KYC_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  };
+}
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -713,6 +954,31 @@ function backupLocation(env: Env): string {
   return path.resolve(raw);
 }
 
+function auditArchiveLocation(env: Env): string {
+  const raw = env.IBET_AUDIT_ARCHIVE_LOCATION;
+  if (!raw) return path.join(path.resolve(env.IBET_DATA_DIR || './data'), 'audit-archive');
+  if (raw.startsWith('s3://')) {
+    if (!/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(raw))
+      throw new ConfigError('IBET_AUDIT_ARCHIVE_LOCATION', 'expected s3://bucket/prefix');
+    return raw.replace(/\/+$/, '');
+  }
+  return path.resolve(raw);
+}
+
+function auditSigningKey(env: Env): string | undefined {
+  const raw = env.IBET_AUDIT_SIGNING_KEY;
+  if (!raw) return undefined;
+  if (raw.startsWith('ed25519:')) {
+    if (!/^ed25519:[A-Za-z0-9+/]+={0,2}$/.test(raw))
+      throw new ConfigError('IBET_AUDIT_SIGNING_KEY', 'expected ed25519:<base64 PKCS#8 DER>');
+    return raw;
+  }
+  const secret = raw.startsWith('hmac:') ? raw.slice('hmac:'.length) : raw;
+  if (secret.length < 32)
+    throw new ConfigError('IBET_AUDIT_SIGNING_KEY', 'an HMAC secret needs at least 32 characters');
+  return raw;
+}
+
 /** Parses the environment; throws `ConfigError` on the first invalid variable. */
 export function loadConfig(env: Env = process.env): Config {
   const dbUrl = databaseUrl(env);
@@ -781,6 +1047,9 @@ export function loadConfig(env: Env = process.env): Config {
     currencies: currencies(env),
     limits,
     outboxPollMs: int(env, 'IBET_OUTBOX_POLL_MS', 250, 10, 60_000),
+    catalogueCacheMs: env.IBET_CATALOGUE_CACHE_MS
+      ? int(env, 'IBET_CATALOGUE_CACHE_MS', 0, 0, 60_000)
+      : undefined,
     apiKeyRateLimit: int(env, 'IBET_API_KEY_RATE_LIMIT', 600, 1, 1_000_000),
     sportsbook: {
       cashOutMarginBps: int(env, 'IBET_CASH_OUT_MARGIN_BPS', 500, 0, 5000),
@@ -813,5 +1082,40 @@ export function loadConfig(env: Env = process.env): Config {
     notifications: notifications(env),
     backupLocation: backupLocation(env),
     ledgerCheckSeconds: int(env, 'IBET_LEDGER_CHECK_SECONDS', 300, 10, 86_400),
+    webhooks: {
+      maxAttempts: int(env, 'IBET_WEBHOOK_MAX_ATTEMPTS', 10, 1, 100),
+      retrySeconds: int(env, 'IBET_WEBHOOK_RETRY_SECONDS', 30, 0, 86_400),
+      timeoutMs: int(env, 'IBET_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      pollMs: int(env, 'IBET_WEBHOOK_POLL_MS', 1000, 10, 60_000),
+      allowInsecure: bool(env, 'IBET_WEBHOOK_ALLOW_INSECURE', false),
+    },
+    affiliates: {
+      attribution: oneOf(
+        env,
+        'IBET_AFFILIATE_ATTRIBUTION',
+        ['first_click', 'last_click'] as const,
+        'last_click',
+      ),
+      cookieDays: int(env, 'IBET_AFFILIATE_COOKIE_DAYS', 30, 1, 365),
+    },
+    audit: {
+      retentionDays: int(env, 'IBET_AUDIT_RETENTION_DAYS', 90, 1, 36_500),
+      archiveLocation: auditArchiveLocation(env),
+      signingKey: auditSigningKey(env),
+      archiveEverySeconds: int(env, 'IBET_AUDIT_ARCHIVE_SECONDS', 3600, 10, 604_800),
+    },
+    aml: {
+      singleDeposit: minor(env, 'IBET_AML_SINGLE_DEPOSIT', 1_000_000n),
+      singleWithdrawal: minor(env, 'IBET_AML_SINGLE_WITHDRAWAL', 1_000_000n),
+      cumulativeDeposits: minor(env, 'IBET_AML_CUMULATIVE_DEPOSITS', 2_500_000n),
+      cumulativeWithdrawals: minor(env, 'IBET_AML_CUMULATIVE_WITHDRAWALS', 2_500_000n),
+      periodDays: int(env, 'IBET_AML_PERIOD_DAYS', 30, 1, 366),
+      rapidCycleHours: int(env, 'IBET_AML_RAPID_CYCLE_HOURS', 24, 1, 720),
+      rapidCycleTurnoverPercent: int(env, 'IBET_AML_RAPID_CYCLE_TURNOVER_PERCENT', 50, 0, 100),
+      stakeFactor: int(env, 'IBET_AML_STAKE_FACTOR', 10, 2, 1000),
+      stakeMinimum: minor(env, 'IBET_AML_STAKE_MINIMUM', 10_000n),
+      stakeHistory: int(env, 'IBET_AML_STAKE_HISTORY', 30, 5, 1000),
+    },
+    compliance: compliance(env, path.resolve(env.IBET_DATA_DIR || './data')),
   };
 }

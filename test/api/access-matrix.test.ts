@@ -161,6 +161,8 @@ describe('the authorization matrix', () => {
       'partner',
       ...PERMISSIONS.map((p) => `staff:${p}`),
       ...SCOPES.map((s) => `api-key:${s}`),
+      // Any valid key, whatever its scopes (GET /api/v1/b2b/me).
+      'api-key:*',
     ]);
     const undeclared = api().filter((op) => !valid.has(op.access));
     expect(undeclared.map((op) => `${op.method} ${op.path}: ${op.access}`)).toEqual([]);
@@ -295,6 +297,7 @@ describe('the authorization matrix', () => {
     const before = await countAll(t.db, GUARDED);
     for (const op of byAccess(isKeyed)) {
       const scope = op.access.slice('api-key:'.length);
+      if (scope === '*') continue; // every valid key is let on (see the next test)
       for (const other of SCOPES.filter((s) => s !== scope)) {
         const response = await call(op, { key: keys[other] });
         expect(response.status, `${op.method} ${op.path} with ${other}`).toBe(403);
@@ -307,7 +310,8 @@ describe('the authorization matrix', () => {
   it('lets keys with the scope onto API-key operations, without a 500', async () => {
     for (const op of byAccess(isKeyed)) {
       const scope = op.access.slice('api-key:'.length);
-      for (const key of [keys[scope]!, keys.all!]) {
+      const allowed = scope === '*' ? SCOPES.map((s) => keys[s]!) : [keys[scope]!];
+      for (const key of [...allowed, keys.all!]) {
         const response = await call(op, { key });
         expect([401, 403], `${op.method} ${op.path}`).not.toContain(response.status);
         expect(response.status, `${op.method} ${op.path}`).toBeLessThan(500);

@@ -36,6 +36,7 @@ const FIXTURES = [
   },
 ] as const;
 const events: { id: string; marketId: string; selectionIds: string[] }[] = [];
+let competitionId = '';
 
 async function seedCatalogue() {
   const trader = await site.t.trader();
@@ -49,6 +50,7 @@ async function seedCatalogue() {
     { sportId: sport.body.id, name: 'Test Premier League', country: 'England' },
     { token: trader.token },
   );
+  competitionId = competition.body.id;
   for (const [i, fixture] of FIXTURES.entries()) {
     const created = await site.t.api.post(
       '/api/v1/admin/events',
@@ -95,6 +97,43 @@ const price = (page: Page, event: string, selection: string) =>
   page
     .getByRole('article', { name: event })
     .getByRole('button', { name: new RegExp(`^${selection}\\b`) });
+
+/** A match-result fixture of its own, `hours` from now; returns its market. */
+async function fixture(name: string, home: string, away: string, hours: number, prices: string[]) {
+  const trader = await site.t.trader();
+  const created = await site.t.api.post(
+    '/api/v1/admin/events',
+    {
+      competitionId,
+      name,
+      home,
+      away,
+      startsAt: new Date(Date.now() + hours * 3600_000).toISOString(),
+      markets: [
+        {
+          type: 'match_result',
+          name: 'Match result',
+          selections: [
+            { name: home, outcome: 'home', price: prices[0] },
+            { name: 'Draw', outcome: 'draw', price: prices[1] },
+            { name: away, outcome: 'away', price: prices[2] },
+          ],
+        },
+      ],
+    },
+    { token: trader.token },
+  );
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return { id: created.body.id as string, market: created.body.markets[0] };
+}
+
+async function signInPlayer(page: Page, email: string, password: string) {
+  await page.goto(`${site.base}/#/login`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.getByTestId('header-balance').count()).toBe(1);
+}
 
 async function signInStaff(
   page: Page,
@@ -196,7 +235,7 @@ describe('the web front doors in Chromium', () => {
     const slip = page.getByTestId('bet-slip');
     await slip.getByLabel(/^Stake/).fill('5');
     await expect.poll(() => slip.locator('.payout-value').textContent()).toBe('€10.50');
-    await screenshot(page, 'player-slip-single', { doc: 'player' });
+    await screenshot(page, 'player-slip-single');
     await slip.getByRole('button', { name: 'Place bet' }).click();
     await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€45.00');
@@ -552,5 +591,350 @@ describe('the web front doors in Chromium', () => {
       .click();
     await expect.poll(() => page.getByText('Where you are signed in').count()).toBe(1);
     await screenshot(page, 'player-account');
+  });
+
+  it('a player places a system bet from a live quote, sees a price change arrive live, and takes a re-offered stake', async () => {
+    const [a, b, c] = [
+      await fixture('Ashford v Bramley', 'Ashford', 'Bramley', 30, ['2.00', '3.30', '3.60']),
+      await fixture('Carlton v Dunmore', 'Carlton', 'Dunmore', 31, ['1.50', '4.00', '6.00']),
+      await fixture('Elmstead v Fairview', 'Elmstead', 'Fairview', 32, ['2.50', '3.20', '2.80']),
+    ];
+    const account = await site.t.player();
+    await site.t.deposit(account, 10_000n);
+    const page = await browser.newPage();
+    await signInPlayer(page, account.email, PASSWORD);
+    await page.goto(`${site.base}/#/`);
+    await price(page, 'Ashford v Bramley', 'Ashford').click();
+    await price(page, 'Carlton v Dunmore', 'Carlton').click();
+    await price(page, 'Elmstead v Fairview', 'Elmstead').click();
+
+    // A Trixie: the three doubles and the treble, 1.00 a line.
+    const slip = page.getByTestId('bet-slip');
+    await slip.getByRole('radio', { name: 'System' }).check();
+    expect(await slip.getByLabel('System bet').inputValue()).toBe('trixie');
+    await slip.getByLabel(/^Stake per line/).fill('1');
+    await expect.poll(() => slip.getByTestId('quote-lines').textContent()).toBe('4 × €1.00');
+    expect(await slip.getByTestId('quote-total').textContent()).toBe('€4.00');
+    // 2.00×1.50 + 2.00×2.50 + 1.50×2.50 + 2.00×1.50×2.50 = 3.00 + 5.00 + 3.75 + 7.50.
+    expect(await slip.getByTestId('quote-payout').textContent()).toBe('€19.25');
+    // "2 from 3" is the doubles only.
+    await slip.getByLabel('System bet').selectOption('2/3');
+    await expect.poll(() => slip.getByTestId('quote-lines').textContent()).toBe('3 × €1.00');
+    await slip.getByLabel('System bet').selectOption('trixie');
+    await expect.poll(() => slip.getByTestId('quote-lines').textContent()).toBe('4 × €1.00');
+    await expectLabelledControls(page);
+    await screenshot(page, 'player-slip-system', { doc: 'player' });
+    await slip.getByRole('button', { name: 'Place bet' }).click();
+    await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€96.00');
+
+    // A price moves at the trading desk: the event page shows it within moments, pushed over
+    // the WebSocket (the page itself re-reads only every 30 seconds), in a box that keeps its size.
+    await page.goto(`${site.base}/#/event/${a.id}`);
+    await expect
+      .poll(() => page.getByTestId('live-connection').textContent())
+      .toBe('Live updates on');
+    const ashford = page
+      .getByRole('group', { name: 'Match result' })
+      .getByRole('button', { name: /^Ashford\b/ });
+    await expect.poll(() => ashford.textContent()).toContain('2.00');
+    await slip
+      .getByRole('button', { name: 'Continue betting' })
+      .click()
+      .catch(() => {});
+    await ashford.click();
+    const box = await ashford.boundingBox();
+    const trader = await site.t.trader();
+    const moved = await site.t.api.patch(
+      `/api/v1/admin/selections/${a.market.selections[0].id}`,
+      { price: '2.40' },
+      { token: trader.token },
+    );
+    expect(moved.status).toBe(200);
+    await expect.poll(() => ashford.textContent(), { timeout: 5_000 }).toContain('2.40');
+    expect(await ashford.getAttribute('class')).toContain('price-up');
+    expect(await ashford.boundingBox()).toEqual(box);
+    await screenshot(page, 'player-live-price');
+    // On the slip: the old price struck through, to accept before placing.
+    await expect.poll(() => slip.locator('del').textContent()).toContain('2.00');
+    expect(
+      await slip.getByRole('button', { name: 'Accept new prices and place bet' }).count(),
+    ).toBe(1);
+
+    // The market takes at most 5.00: a bigger stake is refused by the quote, which offers 5.00.
+    const settings = await site.t.api.patch(
+      `/api/v1/admin/markets/${a.market.id}/settings`,
+      { maxStake: '500' },
+      { token: (await site.t.staff(['admin'])).token },
+    );
+    expect(settings.status, JSON.stringify(settings.body)).toBe(200);
+    await slip.getByLabel(/^Stake/).fill('20');
+    await expect.poll(() => slip.getByTestId('quote-refusals').textContent()).toContain('€5.00');
+    await slip.getByRole('button', { name: 'Use this stake' }).click();
+    expect(await slip.getByLabel(/^Stake/).inputValue()).toBe('5.00');
+    await expect.poll(() => slip.getByTestId('quote-refusals').count()).toBe(0);
+    await slip.getByRole('button', { name: 'Accept new prices and place bet' }).click();
+    await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
+
+    // My bets: the single at the new price and the Trixie; a cash-out target on the single.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My bets' })
+      .click();
+    const bets = page.getByTestId('bet');
+    await expect.poll(() => bets.count()).toBe(2);
+    expect(await bets.nth(1).textContent()).toContain('Trixie (4 bets)');
+    const single = bets.nth(0);
+    expect(await single.textContent()).toContain('2.40');
+    await single.getByLabel('Cash out automatically at').fill('11.50');
+    await single.getByRole('button', { name: 'Set target' }).click();
+    await expect
+      .poll(() => single.textContent())
+      .toContain('Set: cashed out automatically at €11.50.');
+    // Part of the stake: 2.00 of 5.00.
+    await single.getByLabel(/^Stake to cash out/).fill('2');
+    await single.getByRole('button', { name: 'Cash out', exact: true }).click();
+    await expect.poll(() => single.getByRole('button', { name: /^Cash out €/ }).count()).toBe(1);
+    expect(await single.textContent()).toContain('Cash out €2.00 of the stake');
+    await screenshot(page, 'player-partial-cash-out');
+
+    // The wallet history filters: payments only, over the last 3 months.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Wallet' })
+      .click();
+    const history = page.getByTestId('wallet-history');
+    await expect.poll(() => history.getByRole('row').count()).toBe(4); // header, deposit, 2 stakes
+    await page.getByLabel('Kind of movement').selectOption('payments');
+    await expect.poll(() => history.getByRole('row').count()).toBe(2);
+    expect(await history.getByRole('cell', { name: 'Deposit' }).count()).toBe(1);
+    await page.getByLabel('Period').selectOption('custom');
+    await page.getByLabel('From').fill('2020-01-01');
+    await page.getByLabel('To (inclusive)').fill('2020-12-31');
+    await expect.poll(() => history.getByRole('row').count()).toBe(1);
+    await screenshot(page, 'player-wallet-filters');
+    void b;
+    void c;
+  });
+
+  it('risk staff watch the live bets, the liability of an event and the operations dashboard', async () => {
+    const risk = await enrolledStaff(site.t, ['risk']);
+    const page = await browser.newPage();
+    await signInStaff(page, `${site.base}/backoffice/`, risk);
+    const menu = page.getByRole('navigation', { name: 'Back office' });
+    expect(await menu.getByRole('link', { name: 'Trading' }).count()).toBe(0);
+
+    await menu.getByRole('link', { name: 'Live bets' }).click();
+    const ticker = page.getByTestId('ticker');
+    await expect.poll(() => ticker.textContent()).toContain('system trixie');
+    await screenshot(page, 'backoffice-ticker');
+
+    await menu.getByRole('link', { name: 'Liability' }).click();
+    await page
+      .getByRole('navigation', { name: 'Events' })
+      .getByRole('link', { name: 'Ashford v Bramley' })
+      .click();
+    const liability = page.getByTestId('liability');
+    await expect.poll(() => liability.getByRole('img').count()).toBe(1);
+    // Two open bets have Ashford: the Trixie and the single.
+    const ashford = liability.getByRole('row', { name: /^Ashford/ });
+    await expect.poll(() => ashford.getByRole('cell').nth(1).textContent()).toBe('2');
+    await screenshot(page, 'backoffice-liability', { doc: 'backoffice-liability' });
+
+    // A player's stake factor, from the ticker.
+    await menu.getByRole('link', { name: 'Live bets' }).click();
+    await ticker.getByRole('row').nth(1).getByRole('link').last().click();
+    const form = page.getByTestId('player-risk');
+    await expect.poll(() => form.getByLabel('Stake factor').inputValue()).toBe('1');
+    await form.getByLabel('Stake factor').fill('0.5');
+    await form.getByLabel('Note (why)').fill('sharp on lower leagues');
+    await form.getByRole('button', { name: 'Save limits' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain('Player limits saved.');
+
+    // AML flags: risk staff may resolve them (none are open in this journey).
+    await menu.getByRole('link', { name: 'AML flags' }).click();
+    await expect.poll(() => page.getByText('No open flags.').count()).toBe(1);
+
+    await menu.getByRole('link', { name: 'Operations' }).click();
+    const charts = page.getByTestId('operations-charts');
+    await expect.poll(() => charts.getByRole('img').count()).toBe(10);
+    // Two readings make the first point of the rates.
+    await expect
+      .poll(() => page.getByTestId('chart-latency-p95').textContent(), { timeout: 20_000 })
+      .toMatch(/ms$/);
+    // A few more readings, with bets between them, so that the lines have a shape.
+    const bettor = await site.t.player();
+    await site.t.deposit(bettor, 5_000n);
+    const busy = await fixture('Granby v Harlow', 'Granby', 'Harlow', 40, ['1.90', '3.50', '4.00']);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j <= i; j++) {
+        await site.t.api.post(
+          '/api/v1/bets',
+          {
+            stake: '100',
+            legs: [
+              { selectionId: busy.market.selections[j].id, price: busy.market.selections[j].price },
+            ],
+          },
+          { token: bettor.token, idempotencyKey: randomUUID() },
+        );
+      }
+      await page.waitForTimeout(5_500);
+    }
+    await screenshot(page, 'backoffice-operations', { doc: 'backoffice-operations' });
+  });
+
+  it('a player sets a deposit limit and uploads an identity document; compliance verifies it and checks the audit chain', async () => {
+    const account = await site.t.player();
+    const page = await browser.newPage();
+    await signInPlayer(page, account.email, PASSWORD);
+    await page.goto(`${site.base}/#/account/safer-gambling`);
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Safer gambling');
+    await page.getByLabel('Limit on').selectOption('deposit');
+    await page.getByLabel('Period').selectOption('month');
+    await page.getByLabel(/^Amount/).fill('200');
+    await page.getByRole('button', { name: 'Save limit' }).click();
+    await expect.poll(() => page.getByTestId('rg-limits').textContent()).toContain('€200.00');
+    await page.getByLabel('Document', { exact: true }).selectOption('passport');
+    await page.getByLabel(/^File/).setInputFiles({
+      name: 'passport.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(
+        '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489',
+        'hex',
+      ),
+    });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('Being checked');
+    await expectLabelledControls(page);
+    await screenshot(page, 'player-safer-gambling');
+
+    const officer = await enrolledStaff(site.t, ['compliance']);
+    const desk = await browser.newPage();
+    await signInStaff(desk, `${site.base}/backoffice/`, officer);
+    const menu = desk.getByRole('navigation', { name: 'Back office' });
+    await menu.getByRole('link', { name: 'KYC review' }).click();
+    await desk
+      .getByRole('navigation', { name: 'Players to review' })
+      .getByRole('link', { name: account.id.slice(0, 8) })
+      .click();
+    const review = desk.getByTestId('kyc-player');
+    await expect.poll(() => review.textContent()).toContain('passport');
+    await review.getByLabel('Decision').selectOption('verified');
+    await review.getByLabel('Reason or note').fill('Passport matches name and date of birth.');
+    await review.getByRole('button', { name: 'Save review' }).click();
+    await expect.poll(() => review.locator('h2').textContent()).toContain('verified');
+    await screenshot(desk, 'backoffice-kyc');
+
+    await menu.getByRole('link', { name: 'Audit log' }).click();
+    await desk.getByRole('button', { name: 'Verify the chains' }).click();
+    await expect.poll(() => desk.getByTestId('chain-result').count()).toBe(1);
+    await screenshot(desk, 'backoffice-audit-chain');
+
+    // The player's page follows.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('kyc-status').textContent()).toBe('Verified');
+  });
+
+  it('an affiliate partner creates a tracking link and a webhook, whose secret is shown once', async () => {
+    const email = `affiliate-${randomUUID()}@example.com`;
+    const created = await site.t.api.post(
+      '/api/v1/admin/partners',
+      { email, password: PASSWORD, type: 'affiliate', companyName: 'Tipster Media' },
+      { token: adminToken },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const page = await browser.newPage();
+    await page.goto(`${site.base}/partners/`);
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Affiliate' }).click();
+    await page.getByLabel('Link name').fill('Match previews');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await expect
+      .poll(() => page.getByTestId('affiliate-links').textContent())
+      .toContain('Match previews');
+    await expect.poll(() => page.getByTestId('affiliate-figures').count()).toBe(1);
+    await expectLabelledControls(page);
+    await screenshot(page, 'partners-affiliate');
+
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel('URL (https)').fill('https://hooks.example.com/ibet');
+    await page.getByLabel('market.status').check();
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Your signing secret' });
+    const secret = (await dialog.getByTestId('webhook-secret').textContent()) ?? '';
+    expect(secret.length).toBeGreaterThan(20);
+    await screenshot(page, 'partners-webhook-secret');
+    await dialog.getByRole('button', { name: 'I have stored it' }).click();
+    const row = page.getByTestId('webhook-row');
+    await expect.poll(() => row.textContent()).toContain('bet.settled, market.status');
+    expect(await page.content()).not.toContain(secret);
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await expect.poll(() => row.textContent()).toContain('disabled');
+    await screenshot(page, 'partners-webhooks');
+  });
+
+  it('marketing creates a free-bet promotion; a player opts in and stakes the free bet', async () => {
+    const marketer = await enrolledStaff(site.t, ['marketing']);
+    const desk = await browser.newPage();
+    await signInStaff(desk, `${site.base}/backoffice/`, marketer);
+    await desk
+      .getByRole('navigation', { name: 'Back office' })
+      .getByRole('link', { name: 'Promotions' })
+      .click();
+    await desk.getByText('New promotion').click();
+    await desk.getByLabel('Kind').selectOption('free_bet');
+    await desk.getByLabel('Name', { exact: true }).fill('Weekend free bet');
+    await desk.getByLabel('Amount').fill('3.00');
+    await desk.getByLabel('Minimum odds').fill('1.50');
+    await desk.getByRole('button', { name: 'Create promotion' }).click();
+    await expect
+      .poll(() => desk.getByTestId('promotions-admin').textContent())
+      .toContain('Weekend free bet');
+    await screenshot(desk, 'backoffice-promotions');
+
+    const match = await fixture('Ivybridge v Jarrow', 'Ivybridge', 'Jarrow', 34, [
+      '2.20',
+      '3.30',
+      '3.10',
+    ]);
+    const account = await site.t.player();
+    const page = await browser.newPage();
+    await signInPlayer(page, account.email, PASSWORD);
+    await page.goto(`${site.base}/#/promotions`);
+    const offers = page.getByTestId('promotions');
+    await expect.poll(() => offers.textContent()).toContain('Weekend free bet');
+    await offers.getByRole('button', { name: 'Opt in' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain('You received €3.00.');
+    await screenshot(page, 'player-promotions');
+
+    // The free bet pays for a single: the stake is its amount, the cash balance untouched.
+    await page.goto(`${site.base}/#/event/${match.id}`);
+    await page
+      .getByRole('group', { name: 'Match result' })
+      .getByRole('button', { name: /^Ivybridge\b/ })
+      .click();
+    const slip = page.getByTestId('bet-slip');
+    const payWith = slip.getByLabel('Pay with');
+    await expect
+      .poll(() => payWith.locator('option', { hasText: 'Free bet €3.00' }).count())
+      .toBe(1);
+    const freeBet = await payWith
+      .locator('option', { hasText: 'Free bet €3.00' })
+      .getAttribute('value');
+    await payWith.selectOption(freeBet ?? '');
+    expect(await slip.getByLabel(/^Stake/).inputValue()).toBe('3.00');
+    await expect.poll(() => slip.getByTestId('quote-total').textContent()).toBe('€3.00');
+    await slip.getByRole('button', { name: 'Place bet' }).click();
+    await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€0.00');
   });
 });

@@ -2,7 +2,10 @@
 // counted; every other uncaught exception still ends the process.
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isDriverWriteAfterClose } from '../../src/platform/db/driver-faults.ts';
+import {
+  isDriverWriteAfterClose,
+  isOrphanSocketReset,
+} from '../../src/platform/db/driver-faults.ts';
 import { ROOT } from './support/process.ts';
 
 function faultLike(message: string, stack: string): TypeError {
@@ -47,6 +50,27 @@ describe('database driver faults', () => {
       ),
     ).toBe(false);
     expect(isDriverWriteAfterClose(new Error('boom'))).toBe(false);
+  });
+
+  it('recognise a connection reset that reached no listener, and nothing raised by code', () => {
+    const reset = (code: string, syscall: string, stack: string) =>
+      Object.assign(new Error(`${syscall} ${code}`), {
+        code,
+        syscall,
+        stack: `Error: ${syscall} ${code}\n${stack}`,
+      });
+    const SOCKET_STACK =
+      '    at TCP.onStreamRead (node:internal/stream_base_commons:218:20)\n    at TCP.callbackTrampoline (node:internal/async_hooks:130:17)';
+    expect(isOrphanSocketReset(reset('ECONNRESET', 'read', SOCKET_STACK))).toBe(true);
+    expect(isOrphanSocketReset(reset('EPIPE', 'write', SOCKET_STACK))).toBe(true);
+    // Thrown or rejected from application code: not an orphaned socket.
+    expect(
+      isOrphanSocketReset(
+        reset('ECONNRESET', 'read', `${SOCKET_STACK}\n    at mine (file:///app/src/x.ts:1:1)`),
+      ),
+    ).toBe(false);
+    expect(isOrphanSocketReset(reset('ECONNREFUSED', 'connect', SOCKET_STACK))).toBe(false);
+    expect(isOrphanSocketReset(new Error('read ECONNRESET'))).toBe(false);
   });
 
   it('keep a process alive through the driver fault, and let any other uncaught exception end it', async () => {

@@ -58,6 +58,9 @@ describe('metrics', () => {
     expect(delta('ibet_bets_settled_total', { status: 'lost' })).toBe(1);
     expect(delta('ibet_settled_stake_minor_total', { currency: 'EUR' })).toBe(1500);
     expect(delta('ibet_settled_payout_minor_total', { currency: 'EUR' })).toBe(2000);
+    // Settlement lag: from the result being recorded to each bet's settlement.
+    expect(delta('ibet_settlement_lag_seconds_count')).toBe(2);
+    expect(delta('ibet_settlement_lag_seconds_sum')).toBeGreaterThanOrEqual(0);
     // GGR as the dashboards compute it: settled stakes − settled payouts.
     expect(
       delta('ibet_settled_stake_minor_total', { currency: 'EUR' }) -

@@ -90,6 +90,25 @@ describe('notifications over SMTP', () => {
     expect(mailTo(player.email)).toHaveLength(1);
   });
 
+  it('welcomes a player once their address is confirmed, and only once', async () => {
+    const player = await registered();
+    await dispatch();
+    const token = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(mailTo(player.email)[0]!.body)![1]!;
+    expect((await t.api.post('/api/v1/auth/verify-email', { token })).status).toBe(204);
+    await t.app.relay!.drain();
+    await dispatch();
+    const welcome = mailTo(player.email).filter((m) => m.subject === 'Welcome to iBet');
+    expect(welcome).toHaveLength(1);
+    expect(welcome[0]!.body).toContain('Hello Test Player,');
+    // The link is spent; a second confirmation is refused and welcomes nobody again.
+    expect((await t.api.post('/api/v1/auth/verify-email', { token })).body.code).toBe(
+      'link_invalid',
+    );
+    await t.app.relay!.drain();
+    await dispatch();
+    expect(mailTo(player.email).filter((m) => m.subject === 'Welcome to iBet')).toHaveLength(1);
+  });
+
   it('retries with growing back-off while the server answers 451, then delivers exactly once', async () => {
     smtp.failNext(2);
     const player = await registered();

@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { checkLedger } from '../../src/modules/wallet/index.ts';
 import type { Queryable } from '../../src/platform/db/db.ts';
 import { assertBetInvariants } from './bet-invariants.ts';
+import { assertPromotionInvariants } from './promotion-invariants.ts';
 
 export async function assertMoneyInvariants(db: Queryable): Promise<void> {
   const ledger = await checkLedger(db);
@@ -18,4 +19,6 @@ export async function assertMoneyInvariants(db: Queryable): Promise<void> {
 
   // Every bet's moves against its stake, settlements, reversals, cash outs and liability.
   await assertBetInvariants(db);
+  // Bonus accounts, promotional stakes and free-bet payouts against their rows.
+  await assertPromotionInvariants(db);
 }

@@ -75,15 +75,17 @@ describe('payment events and the outbox', () => {
       await t.app.bus.publish(mine);
       await t.app.bus.publish(mine);
       expect(await messages()).toEqual(before);
-      // Once per durable consumer (player messages, notifications).
+      // Once per durable consumer (AML rules, player messages, notifications, promotions).
       const handled = await t.db.query<{ consumer: string; n: number }>(
         `SELECT consumer, count(*)::int AS n FROM platform.processed_events WHERE event_id = $1
          GROUP BY consumer ORDER BY consumer`,
         [mine[0]!.id],
       );
       expect(handled).toEqual([
+        { consumer: 'aml.rules', n: 1 },
         { consumer: 'notifications.mail', n: 1 },
         { consumer: 'notifications.player-messages', n: 1 },
+        { consumer: 'promotions.deposit-bonus', n: 1 },
       ]);
     } finally {
       stop();

@@ -11,7 +11,8 @@ export interface RequestContext {
 }
 
 export interface AuditEntry {
-  actor: { id: string; kind: AccountKind | 'system' } | null;
+  /** Who did it; the system (a worker, a job) has no id. */
+  actor: { id: string | null; kind: AccountKind | 'system' } | null;
   /** `<area>.<what>`, e.g. `auth.login`, `staff.roles_changed`. */
   action: string;
   target?: { type: string; id: string } | undefined;

@@ -11,6 +11,7 @@ import type { Db, Queryable, Tx } from '../../platform/db/db.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import { type IdempotentCommand, type Outcome, runIdempotent } from '../../platform/idempotency.ts';
 import { selectionOutcomes, selectionsForBetting } from '../catalog/index.ts';
+import { assertCashable } from '../promotions/index.ts';
 import { lockAccountsOf, post, systemAccount } from '../wallet/index.ts';
 import {
   betNotCashable,
@@ -61,6 +62,7 @@ export async function cashOutWorth(
     throw betNotCashable(`the bet is ${bet.status}.`, { betStatus: bet.status });
   const risk = await playerRisk(gate ?? q, bet.playerId);
   if (risk.cashOutBlocked) throw betNotCashable('cash out is not offered on this account.');
+  await assertCashable(gate ?? q, bet.id);
   const ids = bet.legs.map((l) => l.selectionId);
   const selections = new Map(
     (await selectionsForBetting(q, ids, gate)).map((s) => [s.selectionId, s]),

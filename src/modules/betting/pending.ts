@@ -17,6 +17,7 @@ import type { OutboxEvent } from '../../platform/events/outbox.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import { formatPrice } from '../../platform/money.ts';
 import { selectionsForBetting } from '../catalog/index.ts';
+import { returnPromotionalStakes } from '../promotions/index.ts';
 import { lockAccountsOf, post } from '../wallet/index.ts';
 import { adjustLiability } from './liability.ts';
 import {
@@ -73,6 +74,11 @@ export async function rejectBets(
         reference: `bet:${bet.id}:x`,
       };
     }),
+  );
+  // A free bet or bonus part of a returned stake goes back where it came from.
+  await returnPromotionalStakes(
+    tx,
+    rejections.map(({ bet }) => bet),
   );
   await adjustLiability(
     tx,

@@ -12,6 +12,8 @@ import { emit } from '../../platform/events/outbox.ts';
 import { type IdempotentCommand, type Outcome, runIdempotent } from '../../platform/idempotency.ts';
 import { parseAnyPrice } from '../../platform/odds.ts';
 import { selectionsForBetting } from '../catalog/index.ts';
+import { assertMayStake } from '../compliance/index.ts';
+import { boostedSelections, fundStake } from '../promotions/index.ts';
 import { insufficientFunds, lockPlayerAccounts, post } from '../wallet/index.ts';
 import { invalidPrice, liabilityLimitReached } from './errors.ts';
 import { reserveLiability } from './liability.ts';
@@ -32,6 +34,10 @@ export interface PlaceBetInput {
   kind?: BetKind | undefined;
   system?: string | undefined;
   eachWay?: boolean | undefined;
+  /** Promotions: stake a free bet, let bonus funds cover what cash does not, take an odds boost. */
+  freeBetId?: string | undefined;
+  useBonus?: boolean | undefined;
+  boostId?: string | undefined;
 }
 
 /** Decimal odds a selection may have (catalog.selections), in thousandths. */
@@ -67,14 +73,35 @@ async function place(tx: Tx, limits: Config['limits'], input: PlaceBetInput): Pr
   // Concurrent bets of one player queue here; the balance read below is current.
   const accounts = await lockPlayerAccounts(tx, input.playerId);
   const risk = await playerRisk(tx, input.playerId);
-  const selections = await selectionsForBetting(
+  const listed = await selectionsForBetting(
     tx,
     slipInput.legs.map((l) => l.selectionId),
     tx,
   );
+  // An odds boost strikes its selection at the boosted price.
+  const selections = input.boostId
+    ? await boostedSelections(tx, input.playerId, input.boostId, listed)
+    : listed;
   const slip = priceSlip(slipInput, selections, limits, risk);
   if (slip.problems.length > 0) throw slip.problems[0];
-  if (accounts.cash.balance < slip.totalStake) throw insufficientFunds(accounts.cash.balance);
+  // Time-outs, self-exclusion, identity verification and loss limits (responsible gambling).
+  await assertMayStake(tx, input.playerId, slip.totalStake);
+  const betId = uuidv7();
+  // A free bet or bonus funds move into cash for the stake (cash first, then bonus).
+  const funded = await fundStake(tx, {
+    betId,
+    playerId: input.playerId,
+    currency: accounts.currency,
+    cashBalance: accounts.cash.balance,
+    kind: slip.kind,
+    totalStake: slip.totalStake,
+    legs: slip.legs,
+    freeBetId: input.freeBetId,
+    useBonus: input.useBonus,
+    boostId: input.boostId,
+  });
+  if (accounts.cash.balance + funded < slip.totalStake)
+    throw insufficientFunds(accounts.cash.balance);
 
   const refused = await reserveLiability(tx, input.playerId, slip.keys, slip.liability);
   if (refused) {
@@ -82,7 +109,6 @@ async function place(tx: Tx, limits: Config['limits'], input: PlaceBetInput): Pr
     throw liabilityLimitReached(smaller(byLiability, slip.maxStake));
   }
 
-  const betId = uuidv7();
   const pending = slip.inPlay && slip.delaySeconds > 0;
   const [bet] = await tx.query<{ placed_at: Date; accept_after: Date | null }>(
     `INSERT INTO betting.bets (id, player_id, kind, system, each_way, lines, stake_per_line, currency, stake,
@@ -189,7 +215,7 @@ async function place(tx: Tx, limits: Config['limits'], input: PlaceBetInput): Pr
     payload: {
       bet: view,
       playerId: input.playerId,
-      balance: (accounts.cash.balance - slip.totalStake).toString(),
+      balance: (accounts.cash.balance + funded - slip.totalStake).toString(),
     },
   });
   return view;

@@ -4,9 +4,10 @@
 // placement checks all of it again in its transaction.
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
-import type { DomainError } from '../../platform/errors.ts';
+import { DomainError } from '../../platform/errors.ts';
 import { formatPrice } from '../../platform/money.ts';
 import { selectionsForBetting } from '../catalog/index.ts';
+import { type BetPromotionOptions, boostedSelections } from '../promotions/index.ts';
 import { getWallet, insufficientFunds } from '../wallet/index.ts';
 import { liabilityLimitReached } from './errors.ts';
 import { exposureOf } from './liability.ts';
@@ -61,18 +62,28 @@ export interface QuoteView {
 export async function quoteBetSlip(
   deps: { db: Db; limits: Config['limits'] },
   playerId: string,
-  input: SlipInput,
+  input: SlipInput & BetPromotionOptions,
 ): Promise<QuoteView> {
   const { db } = deps;
   const wallet = await getWallet(db, playerId);
   const balance = BigInt(wallet.balance);
   const risk = await playerRisk(db, playerId);
-  const selections = await selectionsForBetting(
+  const listed = await selectionsForBetting(
     db,
     input.legs.map((l) => l.selectionId),
   );
+  // An odds boost prices its selection at the boosted price; a boost refused is a refusal.
+  let selections = listed;
+  const refusedBoost: DomainError[] = [];
+  if (input.boostId) {
+    selections = await boostedSelections(db, playerId, input.boostId, listed).catch((error) => {
+      if (!(error instanceof DomainError)) throw error;
+      refusedBoost.push(error);
+      return listed;
+    });
+  }
   const slip = priceSlip(input, selections, deps.limits, risk);
-  const problems = [...slip.problems];
+  const problems = [...refusedBoost, ...slip.problems];
   let maxStake = slip.maxStake;
   const complete =
     slip.legs.length === input.legs.length &&
@@ -97,7 +108,9 @@ export async function quoteBetSlip(
       problems.push(liabilityLimitReached(maxStake));
   }
   if (maxStake < slip.minStake) maxStake = 0n;
-  if (balance < slip.totalStake) problems.push(insufficientFunds(balance));
+  // A free bet or bonus funds are checked when the bet is placed.
+  if (balance < slip.totalStake && !input.freeBetId && !input.useBonus)
+    problems.push(insufficientFunds(balance));
   const price = complete
     ? combinedPrice(
         slip.kind,

@@ -75,6 +75,9 @@ const slipOf = (body: Static<typeof PlaceBetBody>) => ({
   eachWay: body.eachWay,
   legs: body.legs.map((l) => ({ selectionId: l.selectionId, price: requested(l.price) })),
   acceptPriceChanges: body.acceptPriceChanges ?? ('none' as const),
+  freeBetId: body.freeBetId,
+  useBonus: body.useBonus,
+  boostId: body.boostId,
 });
 
 export function bettingRoutes(

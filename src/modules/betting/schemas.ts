@@ -79,6 +79,24 @@ const slipFields = {
         "Each-way: a win part and a place part at the market's place terms (two lines per line).",
     }),
   ),
+  // Promotions (docs/promotions.md).
+  freeBetId: Type.Optional(
+    Type.String({
+      format: 'uuid',
+      description: 'Stake this free bet (whole: the stake must equal its amount).',
+    }),
+  ),
+  useBonus: Type.Optional(
+    Type.Boolean({
+      description: 'Let bonus funds cover the part of the stake that cash does not (cash first).',
+    }),
+  ),
+  boostId: Type.Optional(
+    Type.String({
+      format: 'uuid',
+      description: 'Take this odds boost: its selection is struck at the boosted price.',
+    }),
+  ),
 };
 
 export const PlaceBetBody = Type.Object(slipFields, { additionalProperties: false });

@@ -1,5 +1,10 @@
 // Catalog: sports, competitions, events, markets, selections and prices.
 export { type BetSelection, type EachWayTerms, selectionsForBetting } from './bettable.ts';
+export {
+  type CatalogueCache,
+  createCatalogueCache,
+  startCatalogueCache,
+} from './cache.ts';
 export { eventClosed, eventStarted, marketNotOpen } from './errors.ts';
 export {
   type EventHeader,

@@ -52,6 +52,8 @@ export interface SelectionResult {
   placeDeadHeat: Fraction | null;
   /** The market's effective time: a bet placed at or after it counts this leg as void. */
   effectiveAt: Date | null;
+  /** When the market's current result was recorded (settlement lag is measured from it). */
+  recordedAt?: Date | null;
 }
 
 export interface RecordedResult {
@@ -471,9 +473,10 @@ export async function selectionOutcomes(
     place_dead_heat_num: number | null;
     place_dead_heat_den: number | null;
     effective_at: Date | null;
+    recorded_at: Date | null;
   }>(
     `SELECT s.id, s.result, s.dead_heat_num, s.dead_heat_den, s.place_result, s.place_dead_heat_num,
-            s.place_dead_heat_den, r.effective_at
+            s.place_dead_heat_den, r.effective_at, r.recorded_at
      FROM catalog.selections s LEFT JOIN catalog.market_results r ON r.market_id = s.market_id
      WHERE s.id = ANY($1::uuid[]) AND s.result IS NOT NULL`,
     [selectionIds],
@@ -487,6 +490,7 @@ export async function selectionOutcomes(
         place: r.place_result,
         placeDeadHeat: fraction(r.place_dead_heat_num, r.place_dead_heat_den),
         effectiveAt: r.effective_at,
+        recordedAt: r.recorded_at,
       },
     ]),
   );

@@ -7,6 +7,7 @@ import { parseLine, parsePrice } from '../../platform/money.ts';
 import { type OddsFormat, renderDecimal } from '../../platform/odds.ts';
 import { audit } from '../audit/index.ts';
 import { requires } from '../identity/index.ts';
+import { type CatalogueCache, noCatalogueCache } from './cache.ts';
 import { MARKET_TYPES } from './market-types.ts';
 import { getEvent, listEvents, listSports } from './read.ts';
 import {
@@ -118,8 +119,10 @@ function toMarket(body: Static<typeof NewMarketBody>): NewMarket {
   };
 }
 
-export function catalogRoutes(app: HttpServer, deps: { db: Db }): void {
+export function catalogRoutes(app: HttpServer, deps: { db: Db; cache?: CatalogueCache }): void {
   const { db } = deps;
+  // Public reads are answered from the catalogue cache (cache.ts) when the process keeps one.
+  const cache = deps.cache ?? noCatalogueCache;
   const trading = { tags: ['trading'] };
 
   app.get(
@@ -132,7 +135,7 @@ export function catalogRoutes(app: HttpServer, deps: { db: Db }): void {
         response: { 200: Type.Array(Sport) },
       },
     },
-    async () => listSports(db),
+    async (request, reply) => cache.reply(request, reply, () => listSports(db)),
   );
 
   app.get(
@@ -146,13 +149,14 @@ export function catalogRoutes(app: HttpServer, deps: { db: Db }): void {
         response: { 200: EventPage },
       },
     },
-    async (request) => {
-      const page = await listEvents(db, request.query);
-      return {
-        ...page,
-        items: page.items.map((e) => renderEvent(e, request.query.oddsFormat)),
-      };
-    },
+    async (request, reply) =>
+      cache.reply(request, reply, async () => {
+        const page = await listEvents(db, request.query);
+        return {
+          ...page,
+          items: page.items.map((e) => renderEvent(e, request.query.oddsFormat)),
+        };
+      }),
   );
 
   app.get(
@@ -167,7 +171,10 @@ export function catalogRoutes(app: HttpServer, deps: { db: Db }): void {
         response: { 200: Event },
       },
     },
-    async (request) => renderEvent(await getEvent(db, request.params.id), request.query.oddsFormat),
+    async (request, reply) =>
+      cache.reply(request, reply, async () =>
+        renderEvent(await getEvent(db, request.params.id), request.query.oddsFormat),
+      ),
   );
 
   app.post(

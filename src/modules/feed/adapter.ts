@@ -218,10 +218,28 @@ async function applyStatus(tx: Tx, provider: string, m: StatusMessage): Promise<
   return 'applied';
 }
 
-/** Suspends every open market of the fixture, and holds it: older "open" news is stale. */
+/**
+ * Suspends every open market of the fixture, and holds it: older "open" news is stale. A
+ * market whose status news is newer than the material event (a reopening sent after it,
+ * delivered before it) is left as that news says: a late goal must not suspend it again.
+ */
 async function applyMaterial(tx: Tx, provider: string, m: FeedMessage): Promise<FeedOutcome> {
   const fixture = await fixtureOf(tx, provider, m.fixture);
-  await suspendOpenMarkets(tx, fixture.event_id);
+  const newer = await tx.query<{ market_id: string }>(
+    `SELECT market_id FROM feed.markets
+     WHERE provider = $1 AND external_id = $2 AND status_ts >= $3 ORDER BY market_id FOR UPDATE`,
+    [provider, m.fixture, m.ts],
+  );
+  if (newer.length === 0) await suspendOpenMarkets(tx, fixture.event_id);
+  else {
+    const held = new Set(newer.map((r) => r.market_id));
+    const open = await tx.query<{ id: string }>(
+      `SELECT id FROM catalog.markets WHERE event_id = $1 AND status = 'open' ORDER BY id`,
+      [fixture.event_id],
+    );
+    for (const market of open.filter((x) => !held.has(x.id)))
+      await setMarketStatus(tx, market.id, 'suspended');
+  }
   await tx.query(
     `UPDATE feed.markets SET status_ts = greatest(status_ts, $3)
      WHERE provider = $1 AND external_id = $2`,

@@ -190,6 +190,7 @@ export async function verifyEmail(
   await deps.db.transaction(async (tx) => {
     const accountId = await consumeToken(tx, token, 'verify_email');
     if (!accountId) throw linkInvalid();
+    const wasVerified = (await findAccount(tx, accountId))?.email_verified_at != null;
     await markEmailVerified(tx, accountId);
     const account = await findAccount(tx, accountId);
     await audit(tx, {
@@ -198,6 +199,14 @@ export async function verifyEmail(
       target: { type: 'account', id: accountId },
       context,
     });
+    // A player whose address is confirmed is welcomed once (the mail goes to a proven inbox).
+    if (account?.kind === 'player' && !wasVerified) {
+      await emit(tx, {
+        type: 'identity.email_verified',
+        aggregateId: accountId,
+        payload: { accountId },
+      });
+    }
   });
 }
 

@@ -9,6 +9,7 @@ import { openPlayerAccounts } from '../wallet/index.ts';
 import { issueToken } from './one-time-tokens.ts';
 import { type Argon2Params, DEFAULT_ARGON2, hashPassword, passwordProblem } from './passwords.ts';
 import { isRole, permissionsOf } from './permissions.ts';
+import type { PlayerGate } from './player-gate.ts';
 
 export const MIN_PASSWORD = { player: 12, staff: 15, partner: 12 } as const;
 const MINIMUM_AGE = 18;
@@ -207,6 +208,7 @@ export async function registerPlayer(
   config: Pick<Config, 'currencies' | 'argon2'>,
   input: NewPlayer,
   context?: RequestContext,
+  gate?: PlayerGate,
 ): Promise<AccountRow> {
   const weak = passwordProblem(input.password, MIN_PASSWORD.player, input);
   if (weak) throw invalid('weak_password', weak, 'password');
@@ -233,6 +235,12 @@ export async function registerPlayer(
       'currency',
     );
   }
+  await gate?.admitRegistration({
+    email: input.email.trim(),
+    displayName,
+    dateOfBirth: input.dateOfBirth,
+    country: input.country,
+  });
   // Hash before the transaction: it takes tens of milliseconds of CPU.
   const passwordHash = await hashPassword(input.password, config.argon2);
   return db.transaction(async (tx) => {
@@ -246,6 +254,7 @@ export async function registerPlayer(
       currency: input.currency,
     });
     await openPlayerAccounts(tx, row.id, input.currency);
+    await gate?.registered(tx, gatedPlayer(row));
     await requestEmailVerification(tx, row);
     await audit(tx, {
       actor: { id: row.id, kind: 'player' },
@@ -257,6 +266,14 @@ export async function registerPlayer(
     return row;
   });
 }
+
+export const gatedPlayer = (row: AccountRow) => ({
+  id: row.id,
+  email: row.email,
+  displayName: row.display_name,
+  country: row.country,
+  dateOfBirth: row.date_of_birth,
+});
 
 /** Mails the account a link that proves it owns its address. */
 export async function requestEmailVerification(

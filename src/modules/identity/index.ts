@@ -20,9 +20,10 @@ export {
   type Role,
   requires,
 } from './permissions.ts';
+export type { GatedPlayer, PlayerGate } from './player-gate.ts';
 export { ROLE_REFRESH_MS, reloadCustomRoles, startRoleRefresh } from './roles.ts';
 export { DOORS, identityRoutes } from './routes.ts';
-export { revokeSessionsOf } from './session-store.ts';
+export { revokeSession, revokeSessionsOf } from './session-store.ts';
 export { completeMfaLogin, login, logout, refresh, stepUp } from './sign-in.ts';
 export { staffAdminRoutes } from './staff-routes.ts';
 export { pruneFailures } from './throttle.ts';

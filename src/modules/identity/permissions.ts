@@ -19,15 +19,29 @@ export const PERMISSIONS = [
   'staff:manage',
   'partners:manage',
   'mail:read',
+  'aml:review',
+  'promotions:manage',
+  'players:export',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLES = {
   trader: ['catalog:write', 'markets:price', 'markets:settle', 'bets:read'],
-  risk: ['bets:read', 'bets:void', 'players:read', 'players:limits', 'reports:read'],
+  risk: ['bets:read', 'bets:void', 'players:read', 'players:limits', 'reports:read', 'aml:review'],
   support: ['players:read', 'bets:read', 'kyc:review'],
-  compliance: ['players:read', 'kyc:review', 'audit:read', 'reports:read'],
+  // Responsible gambling (players' limits and exclusions), KYC review, audit, AML.
+  compliance: [
+    'players:read',
+    'players:limits',
+    'kyc:review',
+    'audit:read',
+    'reports:read',
+    'aml:review',
+    'players:export',
+  ],
+  // Runs promotions and the loyalty scheme; looks players up to award by hand.
+  marketing: ['promotions:manage', 'players:read'],
   admin: PERMISSIONS,
 } as const satisfies Record<string, readonly Permission[]>;
 

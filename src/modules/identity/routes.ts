@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/db.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { contextOf, IdParams } from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
+import { attributeRegistration, visitorFromCookie } from '../affiliates/index.ts';
 import {
   beginTotpEnrolment,
   confirmTotpEnrolment,
@@ -18,6 +19,7 @@ import {
   verifyEmail,
 } from './account-security.ts';
 import { findAccount, presentAccount, registerPlayer } from './accounts.ts';
+import type { PlayerGate } from './player-gate.ts';
 import {
   AccessToken,
   Account,
@@ -46,6 +48,8 @@ export interface IdentityRouteDeps {
   db: Db;
   config: Config;
   tokens: TokenService;
+  /** Responsible-gambling checks at registration and sign-in. */
+  gate?: PlayerGate | undefined;
 }
 
 /** The doors: each signs in only its own kind of account. */
@@ -70,7 +74,7 @@ function oneFactor(body: { code?: string | undefined; recoveryCode?: string | un
 
 export function identityRoutes(app: HttpServer, deps: IdentityRouteDeps): void {
   const { db, tokens } = deps;
-  const signIn = { db, tokens, config: deps.config };
+  const signIn = { db, tokens, config: deps.config, gate: deps.gate };
   const auth = { tags: ['auth'] };
   const mfa = { tags: ['mfa'] };
 
@@ -86,7 +90,21 @@ export function identityRoutes(app: HttpServer, deps: IdentityRouteDeps): void {
       },
     },
     async (request, reply) => {
-      const account = await registerPlayer(db, deps.config, request.body, contextOf(request));
+      const account = await registerPlayer(
+        db,
+        deps.config,
+        request.body,
+        contextOf(request),
+        deps.gate,
+      );
+      // Credit an affiliate from the tracking-link cookie (docs/affiliates.md). The account
+      // exists either way: a failure here is logged, never turned into a failed registration.
+      await attributeRegistration(
+        db,
+        account.id,
+        visitorFromCookie(request.headers.cookie),
+        deps.config.affiliates,
+      ).catch((error) => request.log.error({ err: error }, 'affiliate attribution failed'));
       return reply.code(201).send({ accountId: account.id });
     },
   );

@@ -8,8 +8,15 @@ import { DomainError } from '../../platform/errors.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import type { AccountKind } from '../../platform/http/access.ts';
 import { audit, type RequestContext } from '../audit/index.ts';
-import { type AccountRow, findAccount, findByEmail, setPasswordHash } from './accounts.ts';
+import {
+  type AccountRow,
+  findAccount,
+  findByEmail,
+  gatedPlayer,
+  setPasswordHash,
+} from './accounts.ts';
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import type { PlayerGate } from './player-gate.ts';
 import {
   markMfaVerified,
   type Origin,
@@ -30,6 +37,8 @@ export interface SignInDeps {
   db: Db;
   tokens: TokenService;
   config: Pick<Config, 'argon2' | 'sessions' | 'throttle'>;
+  /** Responsible-gambling checks of a player's sign-in (see player-gate.ts). */
+  gate?: PlayerGate | undefined;
 }
 
 export type SignInContext = RequestContext & Origin;
@@ -157,6 +166,7 @@ async function startSession(
   context: SignInContext,
   mfaVerified: boolean,
 ): Promise<TokenPair> {
+  if (account.kind === 'player') await deps.gate?.signedIn(tx, gatedPlayer(account));
   const pair = await deps.tokens.startSession(
     tx,
     subjectOf(account),

@@ -97,6 +97,7 @@ describe('access tokens', () => {
       currency: null,
       dateOfBirth: null,
       permissions: [
+        'aml:review',
         'bets:read',
         'bets:void',
         'kyc:review',

@@ -16,7 +16,7 @@ import {
 
 /** Event type → template. Email for all of them; SMS and push wait for a contact registry. */
 export const TEMPLATE_OF_EVENT: Record<string, TemplateName> = {
-  'identity.player_registered': 'welcome',
+  'identity.email_verified': 'welcome',
   'identity.email_verification_requested': 'email_verification',
   'identity.password_reset_requested': 'password_reset',
   'identity.sign_in_locked': 'sign_in_locked',

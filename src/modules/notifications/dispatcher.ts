@@ -11,6 +11,7 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Db } from '../../platform/db/db.ts';
+import { backoffSeconds, startDeliveryLoop } from '../../platform/events/delivery.ts';
 import type { Metrics } from '../../platform/observability/metrics.ts';
 import { contextFrom, inSpan } from '../../platform/observability/tracing.ts';
 import {
@@ -57,18 +58,6 @@ interface Leased {
   trace_context: string | null;
 }
 
-const MAX_BACKOFF_SECONDS = 6 * 3600;
-
-/** Seconds until the next attempt after `attempts` failed ones: exponential, jittered. */
-export function backoffSeconds(
-  attempts: number,
-  retrySeconds: number,
-  random = Math.random,
-): number {
-  const base = Math.min(MAX_BACKOFF_SECONDS, retrySeconds * 2 ** Math.max(0, attempts - 1));
-  return Math.min(MAX_BACKOFF_SECONDS, base / 2 + (base / 2) * random());
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
@@ -84,10 +73,6 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
   const batchSize = options.batchSize ?? 50;
   const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   const leaseSeconds = options.leaseSeconds ?? Math.ceil((sendTimeoutMs * 2) / 1000);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = false;
-
   const lease = () =>
     db.query<Leased>(
       `UPDATE notifications.deliveries
@@ -183,44 +168,23 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     }
   };
 
-  const runOnce = async (): Promise<number> => {
-    while (running) await running.catch(() => 0);
-    running = (async () => {
-      let total = 0;
-      for (;;) {
-        const rows = await lease();
-        total += rows.length;
-        // A few at a time: providers pool their connections; order is not promised.
-        for (let i = 0; i < rows.length; i += 4) {
-          await Promise.all(rows.slice(i, i + 4).map(deliver));
-        }
-        if (rows.length < batchSize || stopped) return total;
-      }
-    })();
-    try {
-      return await running;
-    } finally {
-      running = undefined;
-    }
-  };
-
-  const tick = async () => {
-    try {
-      await runOnce();
-    } catch (error) {
-      log.error({ err: error }, 'notifications dispatch failed; retrying at the next poll');
-    }
-    if (!stopped) timer = setTimeout(tick, options.pollMs);
-  };
-  if (options.poll !== false) timer = setTimeout(tick, options.pollMs);
-
+  const loop = startDeliveryLoop({
+    lease,
+    deliver,
+    batchSize,
+    concurrency: 4,
+    pollMs: options.pollMs,
+    poll: options.poll,
+    log,
+    name: 'notifications dispatch',
+  });
   return {
-    runOnce,
+    runOnce: loop.runOnce,
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      while (running) await running.catch(() => 0);
+      await loop.stop();
       await Promise.all(Object.values(providers).map((p) => p.close?.()));
     },
   };
 }
+
+export { backoffSeconds };

@@ -140,6 +140,12 @@ const en: Record<TemplateName, Template> = {
   }),
 };
 
+const LIMIT_KIND_DE: Record<string, string> = {
+  deposit: 'Einzahlungslimit',
+  loss: 'Verlustlimit',
+};
+const LIMIT_PERIOD_DE: Record<string, string> = { day: 'Tag', week: 'Woche', month: 'Monat' };
+
 const de: Partial<Record<TemplateName, Template>> = {
   welcome: (d) => ({
     subject: 'Willkommen bei iBet',
@@ -182,6 +188,10 @@ const de: Partial<Record<TemplateName, Template>> = {
         : d.status === 'void'
           ? `Hallo ${d.name},\n\ndeine Wette wurde annulliert: der Einsatz von ${f.money(d.stake, d.currency)} ist zurück in deinem Guthaben.\n`
           : `Hallo ${d.name},\n\ndeine Wette über ${f.money(d.stake, d.currency)} hat verloren.\n`,
+  }),
+  limit_changed: (d, f) => ({
+    subject: 'Dein Limit wurde geändert',
+    text: `Hallo ${d.name},\n\ndein ${LIMIT_KIND_DE[d.limit?.kind ?? ''] ?? d.limit?.kind ?? ''} pro ${LIMIT_PERIOD_DE[d.limit?.period ?? ''] ?? d.limit?.period ?? ''} ${d.limit?.amount ? `beträgt ${d.limit?.effectiveAt ? `ab ${f.date(d.limit.effectiveAt)} ` : 'jetzt '}${f.money(d.limit.amount, d.currency)}` : `wird ${d.limit?.effectiveAt ? `ab ${f.date(d.limit.effectiveAt)} ` : ''}aufgehoben`}.\n\nWenn du das nicht geändert hast, wende dich an den Support.\n`,
   }),
   self_exclusion: (d, f) => ({
     subject: 'Deine Selbstsperre ist bestätigt',

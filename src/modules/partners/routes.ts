@@ -2,14 +2,38 @@
 // carry the route's scope. Each key may make IBET_API_KEY_RATE_LIMIT requests a minute;
 // beyond that: 429 rate_limited with Retry-After. The counters live in this process's
 // memory for now (several API processes each allow the limit), until they move to Redis.
+// The feed answers carry ETags and honour If-None-Match (see etag.ts).
 import rateLimit from '@fastify/rate-limit';
+import { Type } from 'typebox';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { IdParams, Uuid } from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
-import { EventPage, EventsQuery, listEvents } from '../catalog/index.ts';
+import { EventPage, EventsQuery, getEvent, listEvents, listSports } from '../catalog/index.ts';
+import { Event, Sport } from '../catalog/schemas.ts';
+import { sendWithEtag } from './etag.ts';
 
 const WINDOW_MS = 60_000;
+
+const KeyInfo = Type.Object({
+  partnerId: Uuid,
+  keyId: Uuid,
+  scopes: Type.Array(Type.String()),
+  rateLimit: Type.Object({
+    requests: Type.Integer({ description: 'Requests allowed per window.' }),
+    windowSeconds: Type.Integer(),
+  }),
+});
+
+const NotModified = Type.Null({
+  description: 'Not Modified: the ETag sent in If-None-Match is current.',
+});
+const ConditionalHeaders = Type.Object({
+  'if-none-match': Type.Optional(
+    Type.String({ description: 'The ETag of the answer you have; 304 while it is current.' }),
+  ),
+});
 
 export async function b2bRoutes(
   app: HttpServer,
@@ -33,17 +57,70 @@ export async function b2bRoutes(
     const limited = { max: config.apiKeyRateLimit, timeWindow: WINDOW_MS };
 
     b2b.get(
+      '/api/v1/b2b/me',
+      {
+        config: { access: { apiKey: '*' }, rateLimit: limited },
+        schema: {
+          tags: ['b2b'],
+          summary:
+            'The API key making the request: its partner, id, scopes and rate limit (any valid key; 401 otherwise)',
+          response: { 200: KeyInfo },
+        },
+      },
+      async (request) => {
+        const client = request.apiClient!;
+        return {
+          partnerId: client.partnerId,
+          keyId: client.keyId,
+          scopes: [...client.scopes].sort(),
+          rateLimit: { requests: config.apiKeyRateLimit, windowSeconds: WINDOW_MS / 1000 },
+        };
+      },
+    );
+
+    b2b.get(
       '/api/v1/b2b/odds',
       {
         config: { access: { apiKey: 'odds:read' }, rateLimit: limited },
         schema: {
           tags: ['b2b'],
-          summary: 'Upcoming and live events with markets and prices, soonest first (odds feed)',
+          summary:
+            'Upcoming and live events with markets and prices, soonest first (odds feed; ETag / If-None-Match)',
           querystring: EventsQuery,
-          response: { 200: EventPage },
+          headers: ConditionalHeaders,
+          response: { 200: EventPage, 304: NotModified },
         },
       },
-      async (request) => listEvents(db, request.query),
+      async (request, reply) => sendWithEtag(request, reply, await listEvents(db, request.query)),
+    );
+
+    b2b.get(
+      '/api/v1/b2b/events/:id',
+      {
+        config: { access: { apiKey: 'odds:read' }, rateLimit: limited },
+        schema: {
+          tags: ['b2b'],
+          summary: 'One event with its markets and prices (ETag / If-None-Match)',
+          params: IdParams,
+          headers: ConditionalHeaders,
+          response: { 200: Event, 304: NotModified },
+        },
+      },
+      async (request, reply) => sendWithEtag(request, reply, await getEvent(db, request.params.id)),
+    );
+
+    b2b.get(
+      '/api/v1/b2b/catalogue',
+      {
+        config: { access: { apiKey: 'odds:read' }, rateLimit: limited },
+        schema: {
+          tags: ['b2b'],
+          summary: 'Sports and their competitions (ETag / If-None-Match)',
+          headers: ConditionalHeaders,
+          response: { 200: Type.Array(Sport), 304: NotModified },
+        },
+      },
+      async (request, reply) => sendWithEtag(request, reply, await listSports(db)),
     );
   });
 }

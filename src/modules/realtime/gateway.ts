@@ -12,7 +12,7 @@ import * as wsModule from 'ws';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../../platform/config.ts';
 import { DomainError } from '../../platform/errors.ts';
-import type { Principal } from '../../platform/http/access.ts';
+import type { ApiClient, Principal } from '../../platform/http/access.ts';
 import { problem } from '../../platform/http/problem.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
 import type { Hub, Subscriber } from './hub.ts';
@@ -30,6 +30,8 @@ export interface GatewayOptions {
   http: HttpServer;
   hub: Hub;
   verifyToken(token: string): Promise<Principal>;
+  /** Partner programs: an X-Api-Key with the odds:read scope opens a connection for public topics. */
+  verifyApiKey?(key: string): Promise<ApiClient>;
   limits: Config['realtime'];
   metrics: RealtimeMetrics;
   log: Logger;
@@ -69,6 +71,8 @@ const accountOf = (p: Principal) => ({ id: p.accountId, kind: p.kind });
 class Connection implements Subscriber {
   readonly id = randomUUID();
   principal: Principal | undefined;
+  /** A partner program's API key (public topics only: it is never a principal). */
+  apiClient: ApiClient | undefined;
   readonly topics = new Map<string, Topic>();
   tokens: number;
   lastRefill = Date.now();
@@ -251,12 +255,49 @@ class GatewayImpl implements Gateway {
         );
       }
     }
+    // Partner programs send their API key instead; it must carry odds:read, and it opens
+    // the public topics only (a key is never a player).
+    let apiClient: ApiClient | undefined;
+    const apiKey = request.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey !== '' && !principal) {
+      try {
+        if (!this.options.verifyApiKey) {
+          throw new DomainError(
+            'api_key_invalid',
+            'unauthenticated',
+            'API keys are not accepted here.',
+          );
+        }
+        apiClient = await this.options.verifyApiKey(apiKey);
+      } catch (error) {
+        this.metrics.refused.inc({ reason: 'unauthenticated' });
+        const known = error instanceof DomainError;
+        return refuseUpgrade(
+          socket,
+          known && error.kind === 'forbidden' ? 403 : 401,
+          known ? error.code : 'api_key_invalid',
+          known ? error.message : 'The API key is not valid.',
+        );
+      }
+      if (!apiClient.scopes.has('odds:read')) {
+        this.metrics.refused.inc({ reason: 'forbidden' });
+        return refuseUpgrade(socket, 403, 'forbidden', 'This API key lacks the "odds:read" scope.');
+      }
+    }
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, principal, expiresAt));
+    this.wss.handleUpgrade(request, socket, head, (ws) =>
+      this.accept(ws, principal, expiresAt, apiClient),
+    );
   }
 
-  accept(ws: WebSocket, principal: Principal | undefined, expiresAt: number): void {
+  accept(
+    ws: WebSocket,
+    principal: Principal | undefined,
+    expiresAt: number,
+    apiClient?: ApiClient,
+  ): void {
     const conn = new Connection(ws, this);
+    conn.apiClient = apiClient;
     this.connections.add(conn);
     this.metrics.connections.inc();
     if (principal) conn.authenticate(principal, expiresAt);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../platform/config.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { FanOut } from '../../platform/events/fanout.ts';
-import type { Principal } from '../../platform/http/access.ts';
+import type { ApiClient, Principal } from '../../platform/http/access.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { Hub } from './hub.ts';
@@ -38,6 +38,8 @@ export function startRealtime(deps: {
   db: Queryable;
   fanout: FanOut;
   verifyToken(token: string): Promise<Principal>;
+  /** Partner API keys (odds:read) for the public topics. */
+  verifyApiKey?(key: string): Promise<ApiClient>;
   config: Config['realtime'];
   metrics: RealtimeMetrics;
   log: Logger;
@@ -48,6 +50,7 @@ export function startRealtime(deps: {
     http: deps.http,
     hub,
     verifyToken: deps.verifyToken,
+    ...(deps.verifyApiKey ? { verifyApiKey: deps.verifyApiKey } : {}),
     limits: deps.config,
     metrics: deps.metrics,
     log,

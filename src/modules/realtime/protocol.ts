@@ -217,12 +217,34 @@ export const BalanceMessage = Type.Object(
   { additionalProperties: false, description: 'My cash balance changed.' },
 );
 
+export const RealityCheckMessage = Type.Object(
+  {
+    topic: Type.Literal('me'),
+    seq: Seq,
+    type: Type.Literal('reality_check'),
+    id: Type.String({
+      description: 'acknowledge at POST /api/v1/me/reality-check/{id}/acknowledge',
+    }),
+    dueAt: Type.String(),
+    elapsedSeconds: Type.Integer({ description: 'since the session began' }),
+    staked: Amount,
+    returned: Amount,
+    net: Amount,
+    currency: Type.String(),
+  },
+  {
+    additionalProperties: false,
+    description: 'A reality check is due: show it and have the player acknowledge it.',
+  },
+);
+
 export const DataMessage = Type.Union([
   MarketMessage,
   ResultMessage,
   EventMessage,
   BetMessage,
   BalanceMessage,
+  RealityCheckMessage,
 ]);
 export type DataMessage = Static<typeof DataMessage>;
 

@@ -7,7 +7,7 @@ import type { FanOut } from '../../platform/events/fanout.ts';
 import type { RealtimeMetrics } from './metrics.ts';
 import { createTranslator } from './translate.ts';
 
-const PUSHED = /^(market|event|bet|wallet)\./;
+const PUSHED = /^(market|event|bet|wallet)\.|^responsible\.reality_check_due$/;
 
 export function realtimePublisher(deps: {
   db: Queryable;

@@ -224,6 +224,25 @@ export function createTranslator(db: Queryable): Translator {
         const amount = str(p.balance);
         const currency = str(p.currency);
         if (ownerId && amount !== undefined && currency) balance(e, ownerId, currency, amount);
+      } else if (e.type === 'responsible.reality_check_due') {
+        const playerId = str(p.playerId);
+        const check = p.check as Record<string, unknown> | undefined;
+        if (!playerId || !check || !str(check.id)) continue;
+        out.push({
+          ...base(e),
+          key: `reality_check:${playerId}`,
+          topics: [topic(`player:${playerId}`)],
+          body: members({
+            type: 'reality_check',
+            id: check.id,
+            dueAt: check.dueAt,
+            elapsedSeconds: check.elapsedSeconds,
+            staked: check.staked,
+            returned: check.returned,
+            net: check.net,
+            currency: check.currency,
+          }),
+        });
       }
     }
     return out;

@@ -11,7 +11,8 @@ import {
   type BetChange,
   type BetForMoney,
 } from '../betting/index.ts';
-import { selectionOutcomes } from '../catalog/index.ts';
+import { type SelectionResult, selectionOutcomes } from '../catalog/index.ts';
+import { promotionCashDeltas, promotionSettlementTransfers } from '../promotions/index.ts';
 import { lockAccountsOf, post, systemAccount, type Transfer } from '../wallet/index.ts';
 import { judge, settlementMoves, type Verdict } from './rules.ts';
 
@@ -53,6 +54,15 @@ const liabilityKeysOf = (bet: BetForMoney) =>
     return { scope, id };
   });
 
+const lastResultAt = (bet: BetForMoney, outcomes: Map<string, SelectionResult>) => {
+  let last: Date | undefined;
+  for (const leg of bet.legs) {
+    const at = outcomes.get(leg.selectionId)?.recordedAt;
+    if (at && (!last || at > last)) last = at;
+  }
+  return last;
+};
+
 /** What a reopened bet reserves again: its remaining potential payout less its open stake. */
 const reopenedLiability = (bet: BetForMoney) => {
   const potential = (bet.potentialPayout * bet.openStake) / bet.stake;
@@ -70,7 +80,7 @@ export async function reconcileBets(
   );
   if (candidates.length === 0) return { changed: [], blocked: [] };
   const outcomes = context.forceVoid
-    ? new Map()
+    ? new Map<string, SelectionResult>()
     : await selectionOutcomes(tx, [
         ...new Set(candidates.flatMap((b) => b.legs.map((l) => l.selectionId))),
       ]);
@@ -100,6 +110,9 @@ export async function reconcileBets(
     if (p.settle) delta += p.verdict!.payout;
     cashDelta.set(p.bet.playerId, (cashDelta.get(p.bet.playerId) ?? 0n) + delta);
   }
+  // What promotions give back to cash or take from it (a bonus share, a free bet's stake).
+  for (const [player, delta] of await promotionCashDeltas(tx, plans))
+    cashDelta.set(player, (cashDelta.get(player) ?? 0n) + delta);
   const blockedPlayers = new Set(
     [...cashDelta]
       .filter(([player, delta]) => {
@@ -205,6 +218,15 @@ export async function reconcileBets(
     });
   }
   await applyBetChanges(tx, changes);
+  // Promotions' moves (free-bet stakes, bonus winnings, acca bonus, wagering) post with the bets'.
+  transfers.push(
+    ...(await promotionSettlementTransfers(
+      tx,
+      go,
+      new Map([...wallets].map(([player, wallet]) => [player, wallet.cash.id])),
+      transfers,
+    )),
+  );
   await post(tx, transfers);
   await adjustLiability(tx, liability);
   await emit(
@@ -217,6 +239,8 @@ export async function reconcileBets(
         stake: bet.openStake.toString(),
         payout: settle ? verdict!.payout.toString() : null,
         currency: bet.currency,
+        // The result that decided the bet (its last leg's), for the settlement-lag histogram.
+        resultedAt: settle ? lastResultAt(bet, outcomes)?.toISOString() : undefined,
       };
       return reverse
         ? {

@@ -370,6 +370,7 @@ describe('settling a market', () => {
         stake: '1000',
         payout: '2500',
         currency: 'EUR',
+        resultedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
       const after = await counts(t);
       // bet.settled × 2 and market.resulted × 1.

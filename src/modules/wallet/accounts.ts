@@ -96,3 +96,39 @@ export async function systemAccount(
   if (!row) throw new Error(`system account ${kind}/${currency} could not be created`);
   return row.id;
 }
+
+/**
+ * A player's bonus account in `currency` (promotions), created on first use. The caller has
+ * locked the player's accounts (`lockPlayerAccounts`), so the row is theirs to change.
+ */
+export async function bonusAccount(
+  tx: Tx,
+  ownerId: string,
+  currency: string,
+): Promise<{ id: bigint; balance: bigint }> {
+  await tx.query(
+    `INSERT INTO wallet.accounts (owner_id, kind, currency) VALUES ($1, 'player_bonus', $2)
+     ON CONFLICT (owner_id, kind, currency) WHERE owner_id IS NOT NULL DO NOTHING`,
+    [ownerId, currency],
+  );
+  const [row] = await tx.query<{ id: bigint; balance: bigint }>(
+    `SELECT id, balance FROM wallet.accounts
+     WHERE owner_id = $1 AND kind = 'player_bonus' AND currency = $2 FOR UPDATE`,
+    [ownerId, currency],
+  );
+  if (!row) throw walletNotFound();
+  return row;
+}
+
+/** A player's bonus balance in `currency` (0 without a bonus account), for display. */
+export async function bonusBalance(
+  q: Queryable,
+  ownerId: string,
+  currency: string,
+): Promise<bigint> {
+  const [row] = await q.query<{ balance: bigint }>(
+    `SELECT balance FROM wallet.accounts WHERE owner_id = $1 AND kind = 'player_bonus' AND currency = $2`,
+    [ownerId, currency],
+  );
+  return row?.balance ?? 0n;
+}

@@ -1,5 +1,7 @@
 // Wallet: the double-entry ledger, player balances, deposits and withdrawals.
 export {
+  bonusAccount,
+  bonusBalance,
   lockAccountsOf,
   lockPlayerAccounts,
   openPlayerAccounts,

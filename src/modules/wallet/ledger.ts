@@ -1,7 +1,10 @@
 // Posting transfers. Every money move in iBet goes through `post`: one statement inserts the
 // transfers and applies the net change to each player-owned balance. System accounts keep
 // no running balance (see migration 0003), so a posting never updates a shared row.
+// The same statement writes the audit record of each cause (`reference`) with the transfers
+// and the player balances before and after, so a money move without its record cannot commit.
 import { constraintOf, isPgError, type Tx } from '../../platform/db/db.ts';
+import { currentAuditScope } from '../audit/index.ts';
 import { insufficientFunds } from './errors.ts';
 
 export type TransferKind =
@@ -15,7 +18,20 @@ export type TransferKind =
   // A resettlement reverses the settlement it corrects with the mirror of each move.
   | 'bet_stake_return_reversal'
   | 'bet_stake_lost_reversal'
-  | 'bet_winnings_reversal';
+  | 'bet_winnings_reversal'
+  // Promotions (see modules/promotions): free-bet and bonus stakes, bonus winnings, awards,
+  // release and forfeit of bonus funds, the acca bonus, and the mirror of any of them.
+  | 'promo_free_bet_stake'
+  | 'promo_free_bet_reclaim'
+  | 'promo_bonus_stake'
+  | 'promo_bonus_return'
+  | 'promo_bonus_award'
+  | 'promo_bonus_release'
+  | 'promo_bonus_forfeit'
+  | 'promo_acca_bonus'
+  | 'promo_reversal'
+  // An approved affiliate commission statement, paid from the house to the partner's account.
+  | 'affiliate_commission';
 
 export interface Transfer {
   debit: bigint;
@@ -40,6 +56,7 @@ export async function post(tx: Tx, transfers: readonly Transfer[]): Promise<void
     throw new Error(`transfer amount is negative: ${negative.kind} ${negative.reference}`);
   const moves = transfers.filter((t) => t.amount > 0n);
   if (moves.length === 0) return;
+  const scope = currentAuditScope();
   try {
     await tx.query(
       `WITH input AS (
@@ -54,10 +71,33 @@ export async function post(tx: Tx, transfers: readonly Transfer[]): Promise<void
        ), balances AS (
          UPDATE wallet.accounts a SET balance = a.balance + d.delta
          FROM deltas d WHERE a.id = d.account_id AND a.owner_id IS NOT NULL
-         RETURNING a.id
+         RETURNING a.id, a.owner_id, a.kind, a.balance, d.delta
+       ), moved AS (
+         INSERT INTO wallet.transfers (debit_account_id, credit_account_id, amount, currency, kind, reference)
+         SELECT debit, credit, amount, currency, kind, reference FROM input
+       ), by_reference AS (
+         SELECT reference, jsonb_agg(jsonb_build_object(
+                  'kind', kind, 'debit', debit::text, 'credit', credit::text,
+                  'amount', amount::text, 'currency', currency) ORDER BY ord) AS transfers
+         FROM (SELECT *, row_number() OVER () AS ord FROM input) i
+         GROUP BY reference
+       ), touched AS (
+         SELECT DISTINCT i.reference, v.account_id
+         FROM input i CROSS JOIN LATERAL (VALUES (i.debit), (i.credit)) AS v(account_id)
+       ), balances_by_reference AS (
+         SELECT t.reference, jsonb_agg(jsonb_build_object(
+                  'account', b.id::text, 'owner', b.owner_id, 'kind', b.kind,
+                  'before', (b.balance - b.delta)::text, 'after', b.balance::text) ORDER BY b.id) AS balances
+         FROM touched t JOIN balances b ON b.id = t.account_id
+         GROUP BY t.reference
        )
-       INSERT INTO wallet.transfers (debit_account_id, credit_account_id, amount, currency, kind, reference)
-       SELECT debit, credit, amount, currency, kind, reference FROM input`,
+       INSERT INTO audit.events (actor_id, actor_kind, action, target_type, target_id, ip, request_id, details)
+       SELECT $7::uuid, $8, 'wallet.transfer',
+              CASE WHEN position(':' IN r.reference) > 0 THEN split_part(r.reference, ':', 1) ELSE 'reference' END,
+              CASE WHEN position(':' IN r.reference) > 0 THEN substr(r.reference, position(':' IN r.reference) + 1) ELSE r.reference END,
+              $9, $10,
+              jsonb_build_object('transfers', r.transfers, 'balances', coalesce(bb.balances, '[]'::jsonb))
+       FROM by_reference r LEFT JOIN balances_by_reference bb ON bb.reference = r.reference`,
       [
         moves.map((t) => t.debit),
         moves.map((t) => t.credit),
@@ -65,6 +105,10 @@ export async function post(tx: Tx, transfers: readonly Transfer[]): Promise<void
         moves.map((t) => t.currency),
         moves.map((t) => t.kind),
         moves.map((t) => t.reference),
+        scope?.actor?.id ?? null,
+        scope?.actor?.kind ?? 'system',
+        scope?.ip ?? null,
+        scope?.requestId ?? null,
       ],
     );
   } catch (error) {

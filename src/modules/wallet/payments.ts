@@ -18,6 +18,7 @@ import {
   type Outcome,
   storeResult,
 } from '../../platform/idempotency.ts';
+import { assertMayDeposit } from '../compliance/index.ts';
 import { lockPlayerAccounts, readPlayerAccounts, systemAccount } from './accounts.ts';
 import { amountOutOfRange, insufficientFunds, paymentProviderUnavailable } from './errors.ts';
 import { post } from './ledger.ts';
@@ -57,6 +58,8 @@ async function start(
     if (claim.state === 'in_progress') throw inProgress();
 
     const accounts = await lockPlayerAccounts(tx, ownerId);
+    // Time-outs, self-exclusion, identity verification and deposit limits (responsible gambling).
+    if (direction === 'deposit') await assertMayDeposit(tx, ownerId, amount);
     const id = randomUUID();
     let balance = accounts.cash.balance;
     if (direction === 'withdrawal') {

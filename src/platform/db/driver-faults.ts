@@ -4,7 +4,8 @@
 // an uncaught TypeError that kills the process. By then the driver has already failed the
 // affected query with CONNECTION_CLOSED (the request got its 500, the transaction rolled
 // back), so the throw itself changes nothing: it is logged and counted, and the process goes
-// on serving once the database is back. The disaster-recovery drill found it: every API
+// on serving once the database is back — except the query being written (often the ROLLBACK
+// after that failure), which the driver never settles: see driverFaultListeners below. The disaster-recovery drill found it: every API
 // process died when the primary was lost under load. Anything else uncaught still exits.
 import type { Logger } from 'pino';
 
@@ -20,16 +21,48 @@ export function isDriverWriteAfterClose(error: unknown): boolean {
 }
 
 /**
+ * Whether `error` is a connection reset that reached no listener: an `error` event of a socket
+ * whose listeners were already gone. The only sockets the processes open without owning them
+ * for their whole life are the driver's — postgres.js strips a connection's listeners when it
+ * closes it and may still have a socket of that connection in flight (the fault suite,
+ * scenario 8, saw it under repeated resets between the API and PostgreSQL). The error carries
+ * no application frame at all; the connection it belonged to is gone and its queries failed.
+ */
+export function isOrphanSocketReset(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (code !== 'ECONNRESET' && code !== 'EPIPE') return false;
+  if (syscall !== 'read' && syscall !== 'write') return false;
+  const frames = (error.stack ?? '').split('\n').slice(1);
+  return frames.every((f) => /\((node:)?internal[\\/]|\bnode:|^\s*at (TCP|Socket|Pipe)\./.test(f));
+}
+
+/**
+ * Pools to recycle when the fault happens. The fault does not only throw: the query that was
+ * being written (often the ROLLBACK or COMMIT of a transaction whose connection the server
+ * had just dropped) is never settled, so its request hangs and its connection stays reserved
+ * for good. Ending the pool destroys its connections, which rejects every query left on them
+ * (the request gets its error, the caller may retry); new queries go to a fresh pool. The
+ * fault suite (test/fault, scenario 7) found requests hanging forever after PostgreSQL
+ * restarted without this.
+ */
+export const driverFaultListeners = new Set<() => void>();
+
+/**
  * Installs the process-wide handler: the known driver fault is logged and counted
- * (`onFault`), anything else is logged as fatal and the process exits 1, as it would have.
+ * (`onFault`), the pools are recycled, anything else is logged as fatal and the process
+ * exits 1, as it would have.
  */
 export function guardDriverFaults(log: Logger, onFault: () => void = () => {}): () => void {
   const handler = (error: Error) => {
-    if (isDriverWriteAfterClose(error)) {
+    if (isDriverWriteAfterClose(error) || isOrphanSocketReset(error)) {
       onFault();
+      for (const recycle of driverFaultListeners) recycle();
       log.error(
         { err: error },
-        'database driver wrote to a closed connection; the query had failed already',
+        isOrphanSocketReset(error)
+          ? 'a closed database connection was reset; its queries had failed already'
+          : 'database driver wrote to a closed connection; the query had failed already',
       );
       return;
     }

@@ -7,6 +7,7 @@ import {
   withinTransaction,
   withRetry,
 } from './db.ts';
+import { driverFaultListeners } from './driver-faults.ts';
 
 export interface PostgresOpenOptions {
   url: string;
@@ -17,25 +18,40 @@ export interface PostgresOpenOptions {
 export async function openPostgres(
   options: PostgresOpenOptions,
 ): Promise<Db & { sql: postgres.Sql }> {
-  const sql = postgres(options.url, {
-    max: options.poolSize ?? 16,
-    types: {
-      bigint: postgres.BigInt,
-      // A string bound to a json/jsonb parameter is JSON text, as on PGlite. The driver's
-      // default JSON.stringify-ed it again, so `$1::jsonb` stored a JSON *string* (replayed
-      // idempotent responses and outbox payloads came back as text on PostgreSQL only).
-      json: {
-        to: 114,
-        from: [114, 3802],
-        serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)),
-        parse: (text: string) => JSON.parse(text),
+  const connect = () =>
+    postgres(options.url, {
+      max: options.poolSize ?? 16,
+      types: {
+        bigint: postgres.BigInt,
+        // A string bound to a json/jsonb parameter is JSON text, as on PGlite. The driver's
+        // default JSON.stringify-ed it again, so `$1::jsonb` stored a JSON *string* (replayed
+        // idempotent responses and outbox payloads came back as text on PostgreSQL only).
+        json: {
+          to: 114,
+          from: [114, 3802],
+          serialize: (value: unknown) =>
+            typeof value === 'string' ? value : JSON.stringify(value),
+          parse: (text: string) => JSON.parse(text),
+        },
       },
-    },
-    connection: { TimeZone: 'UTC', application_name: 'ibet' },
-    onnotice: () => {},
-  });
+      connection: { TimeZone: 'UTC', application_name: 'ibet' },
+      onnotice: () => {},
+    });
+  let sql = connect();
   // Fail at start-up, with the driver's message, when the server cannot be reached.
   await sql`select 1`;
+  // On the driver's write-after-close fault (driver-faults.ts), a query was left unsettled on
+  // a connection of this pool: replace the pool, and end the old one, which destroys its
+  // connections (after 5 s for queries still running) and so rejects what was stuck on them.
+  let recycledAt = 0;
+  const recycle = () => {
+    if (performance.now() - recycledAt < 1000) return;
+    recycledAt = performance.now();
+    const old = sql;
+    sql = connect();
+    void old.end({ timeout: 5 }).catch(() => {});
+  };
+  driverFaultListeners.add(recycle);
 
   const run = async <T>(
     conn: postgres.Sql | postgres.TransactionSql,
@@ -48,7 +64,9 @@ export async function openPostgres(
 
   return {
     engine: 'postgres',
-    sql,
+    get sql() {
+      return sql;
+    },
     async query(text, params) {
       outsideTransaction();
       return run(sql, text, params);
@@ -70,6 +88,7 @@ export async function openPostgres(
       });
     },
     async close() {
+      driverFaultListeners.delete(recycle);
       await sql.end({ timeout: 5 });
     },
   };

@@ -33,7 +33,7 @@ export type Access =
   | 'partner'
   /** Staff holding this permission (with a second factor enrolled). */
   | { permission: string }
-  /** A partner API key (X-Api-Key header) carrying this scope. */
+  /** A partner API key (X-Api-Key header) carrying this scope; `*`: any valid key. */
   | { apiKey: string };
 
 declare module 'fastify' {

@@ -161,6 +161,9 @@ function bearer(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
+/** The Content-Security-Policy of API answers: they load nothing and are never framed. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 export async function createServer(options: ServerOptions): Promise<HttpServer> {
   const { metrics } = options;
   // With tracing on, every request runs inside its server span from the first byte, so the
@@ -243,7 +246,7 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
     if (typeof access === 'object' && 'apiKey' in access) {
       if (!options.verifyApiKey) throw new Error('API-key routes need verifyApiKey');
       const client = await options.verifyApiKey(apiKeyOf(request));
-      if (!client.scopes.has(access.apiKey)) {
+      if (access.apiKey !== '*' && !client.scopes.has(access.apiKey)) {
         throw forbidden(`This API key lacks the "${access.apiKey}" scope.`, {
           scope: access.apiKey,
         });
@@ -284,6 +287,32 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
       }
       throw error;
     }
+  });
+
+  // Security headers on every response (ASVS V14.4), where the route or the web pages did not
+  // set their own: no MIME sniffing, no framing, no referrer, a CSP that allows nothing for
+  // API answers (JSON is never a document), HSTS when the request came over TLS (directly or
+  // through a TLS-terminating proxy), and nothing an authenticated request saw is cached.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const set = (name: string, value: string) => {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    };
+    set('x-content-type-options', 'nosniff');
+    set('x-frame-options', 'DENY');
+    set('referrer-policy', 'no-referrer');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.includes('json')) set('content-security-policy', API_CSP);
+    else if (type.startsWith('text/html')) set('content-security-policy', "frame-ancestors 'none'");
+    const tls =
+      request.protocol === 'https' ||
+      String(request.headers['x-forwarded-proto'] ?? '')
+        .split(',')[0]
+        ?.trim() === 'https';
+    if (tls) set('strict-transport-security', 'max-age=63072000; includeSubDomains');
+    const authenticated =
+      request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
+    if (authenticated || request.url.startsWith('/api/')) set('cache-control', 'no-store');
+    return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -144,6 +144,8 @@ export interface ApiClient {
     key: K,
     ...input: object extends Input<K> ? [Input<K>?] : [Input<K>]
   ): Promise<Result<K>>;
+  /** A file upload (multipart/form-data operations, whose body the document does not type). */
+  upload<K extends OperationKey>(key: K, input: Input<K> & { form: FormData }): Promise<Result<K>>;
 }
 
 function fillPath(template: string, params: Record<string, unknown> | undefined): string {
@@ -187,7 +189,9 @@ export function createClient(door: Door, base = ''): ApiClient {
     options: { body?: unknown; token?: string; idempotencyKey?: string; signal?: AbortSignal },
   ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const form = options.body instanceof FormData ? options.body : null;
+    // A form sets its own multipart content type (with the boundary).
+    if (options.body !== undefined && !form) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     try {
@@ -197,7 +201,7 @@ export function createClient(door: Door, base = ''): ApiClient {
         cache: 'no-store',
         credentials: 'omit',
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        ...(options.body === undefined ? {} : { body: form ?? JSON.stringify(options.body) }),
       });
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') throw error;
@@ -244,7 +248,10 @@ export function createClient(door: Door, base = ''): ApiClient {
       return {
         token,
         response: send(meta.method, url, {
-          body: input.body ?? (meta.method === 'POST' || meta.method === 'PUT' ? {} : undefined),
+          body:
+            input.form instanceof FormData
+              ? input.form
+              : (input.body ?? (meta.method === 'POST' || meta.method === 'PUT' ? {} : undefined)),
           ...(token ? { token } : {}),
           ...(typeof input.idempotencyKey === 'string'
             ? { idempotencyKey: input.idempotencyKey }
@@ -288,5 +295,6 @@ export function createClient(door: Door, base = ''): ApiClient {
     tokens,
     hooks,
     call: call as ApiClient['call'],
+    upload: call as unknown as ApiClient['upload'],
   };
 }

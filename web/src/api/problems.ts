@@ -75,6 +75,8 @@ export function describeError(error: unknown, i18n: I18n, currency = 'EUR'): str
     case 'permission_not_held':
     case 'target_holds_more_permissions':
       return t(`problem.${error.code}`, { permissions: list(p.permissions) });
+    case 'boost_stake_too_high':
+      return t('problem.boost_stake_too_high', { maxStake: money(p.maxStake) });
     case 'api_key_limit_reached':
       return t('problem.api_key_limit_reached', { max: String(p.max ?? '') });
     case 'internal_error':

@@ -617,7 +617,7 @@ export interface Operations {
        * @minItems 1
        * @maxItems 50
        *
-       * Items: One of: catalog:write, markets:price, markets:settle, bets:read, bets:void, players:read, players:limits, kyc:review, audit:read, ledger:read, reports:read, staff:manage, partners:manage, mail:read.
+       * Items: One of: catalog:write, markets:price, markets:settle, bets:read, bets:void, players:read, players:limits, kyc:review, audit:read, ledger:read, reports:read, staff:manage, partners:manage, mail:read, aml:review, promotions:manage, players:export.
        */
       permissions: string[];
     };
@@ -822,7 +822,26 @@ export interface Operations {
     };
   };
   /**
-   * Upcoming and live events with markets and prices, soonest first (odds feed)
+   * The API key making the request: its partner, id, scopes and rate limit (any valid key; 401 otherwise)
+   */
+  'GET /api/v1/b2b/me': {
+    responses: {
+      '200': {
+        partnerId: string;
+        keyId: string;
+        scopes: string[];
+        rateLimit: {
+          /**
+           * Requests allowed per window.
+           */
+          requests: number;
+          windowSeconds: number;
+        };
+      };
+    };
+  };
+  /**
+   * Upcoming and live events with markets and prices, soonest first (odds feed; ETag / If-None-Match)
    */
   'GET /api/v1/b2b/odds': {
     query?: {
@@ -881,6 +900,1134 @@ export interface Operations {
           }[];
         }[];
         nextCursor: string | null;
+      };
+    };
+  };
+  /**
+   * One event with its markets and prices (ETag / If-None-Match)
+   */
+  'GET /api/v1/b2b/events/{id}': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        sport: {
+          id: string;
+          slug: string;
+          name: string;
+        };
+        competition: {
+          id: string;
+          name: string;
+        };
+        name: string;
+        home: string | null;
+        away: string | null;
+        startsAt: string;
+        status: 'scheduled' | 'live' | 'ended' | 'cancelled';
+        markets: {
+          id: string;
+          eventId: string;
+          type: string;
+          name: string;
+          line: string | null;
+          status: 'open' | 'suspended' | 'closed' | 'settled';
+          inPlay: boolean;
+          eachWay: {
+            places: number;
+            fraction: string;
+          } | null;
+          selections: {
+            id: string;
+            name: string;
+            outcome: string | null;
+            /**
+             * Decimal odds ("2.375"), or fractional ("11/8") or American ("+137.5") with ?oddsFormat=fractional|american.
+             */
+            price: string;
+            result: ('win' | 'lose' | 'void' | 'half_win' | 'half_lose') | null;
+          }[];
+        }[];
+      };
+    };
+  };
+  /**
+   * Sports and their competitions (ETag / If-None-Match)
+   */
+  'GET /api/v1/b2b/catalogue': {
+    responses: {
+      '200': {
+        id: string;
+        slug: string;
+        name: string;
+        competitions: {
+          id: string;
+          name: string;
+          country: string | null;
+          upcomingEvents: number;
+        }[];
+      }[];
+    };
+  };
+  /**
+   * My tracking links
+   */
+  'GET /api/v1/partner/affiliate/links': {
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          code: string;
+          name: string;
+          landingPath: string;
+          url: string;
+          status: 'active' | 'disabled';
+          createdAt: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Make a tracking link (an unguessable code) to a page of the site
+   */
+  'POST /api/v1/partner/affiliate/links': {
+    body: {
+      name: string;
+      landingPath?: string;
+    };
+    responses: {
+      '201': {
+        id: string;
+        code: string;
+        name: string;
+        landingPath: string;
+        url: string;
+        status: 'active' | 'disabled';
+        createdAt: string;
+      };
+    };
+  };
+  /**
+   * Stop a tracking link
+   */
+  'POST /api/v1/partner/affiliate/links/{id}/disable': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        code: string;
+        name: string;
+        landingPath: string;
+        url: string;
+        status: 'active' | 'disabled';
+        createdAt: string;
+      };
+    };
+  };
+  /**
+   * Clicks, sign-ups, first-time depositors and NGR per player for a month
+   */
+  'GET /api/v1/partner/affiliate/dashboard': {
+    query: {
+      /**
+       * A month: YYYY-MM.
+       */
+      period: string;
+    };
+    responses: {
+      '200': {
+        period: string;
+        plan: {
+          id: string;
+          name: string;
+          type: string;
+          currency: string;
+          revShareBps: number;
+          tiers: {
+            fromNgr: string;
+            revShareBps: number;
+          }[];
+          cpaAmount: string;
+          cpaMinDeposit: string;
+          cpaMinWagering: string;
+          cpaWindowDays: number;
+          adminFeeBps: number;
+          negativeCarryover: boolean;
+          createdAt: string;
+        } | null;
+        currency: string | null;
+        clicks: number;
+        uniqueVisitors: number;
+        signups: number;
+        firstTimeDepositors: number;
+        links: {
+          linkId: string;
+          name: string;
+          clicks: number;
+          signups: number;
+        }[];
+        /**
+         * Signed integer minor units.
+         */
+        ngr: string;
+        players: {
+          playerId: string;
+          /**
+           * Signed integer minor units.
+           */
+          turnover: string;
+          /**
+           * Signed integer minor units.
+           */
+          stakes: string;
+          /**
+           * Signed integer minor units.
+           */
+          returns: string;
+          /**
+           * Signed integer minor units.
+           */
+          ggr: string;
+          /**
+           * Signed integer minor units.
+           */
+          bonusCosts: string;
+          /**
+           * Signed integer minor units.
+           */
+          fees: string;
+          /**
+           * Signed integer minor units.
+           */
+          ngr: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * My commission statements (approved and paid) and my commission balance
+   */
+  'GET /api/v1/partner/affiliate/statements': {
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          partnerId: string;
+          period: string;
+          currency: string;
+          plan: {
+            id: string;
+            name: string;
+            type: string;
+            currency: string;
+            revShareBps: number;
+            tiers: {
+              fromNgr: string;
+              revShareBps: number;
+            }[];
+            cpaAmount: string;
+            cpaMinDeposit: string;
+            cpaMinWagering: string;
+            cpaWindowDays: number;
+            adminFeeBps: number;
+            negativeCarryover: boolean;
+            createdAt: string;
+          };
+          /**
+           * Signed integer minor units.
+           */
+          ngr: string;
+          /**
+           * Signed integer minor units.
+           */
+          carryIn: string;
+          /**
+           * Signed integer minor units.
+           */
+          carryOut: string;
+          /**
+           * Signed integer minor units.
+           */
+          revShare: string;
+          /**
+           * Signed integer minor units.
+           */
+          cpa: string;
+          cpaPlayers: string[];
+          /**
+           * Signed integer minor units.
+           */
+          commission: string;
+          players: {
+            playerId: string;
+            /**
+             * Signed integer minor units.
+             */
+            turnover: string;
+            /**
+             * Signed integer minor units.
+             */
+            stakes: string;
+            /**
+             * Signed integer minor units.
+             */
+            returns: string;
+            /**
+             * Signed integer minor units.
+             */
+            ggr: string;
+            /**
+             * Signed integer minor units.
+             */
+            bonusCosts: string;
+            /**
+             * Signed integer minor units.
+             */
+            fees: string;
+            /**
+             * Signed integer minor units.
+             */
+            ngr: string;
+          }[];
+          status: 'draft' | 'approved' | 'paid';
+          computedAt: string;
+          approvedAt: string | null;
+          paidAt: string | null;
+        }[];
+        balances: {
+          currency: string;
+          /**
+           * Signed integer minor units.
+           */
+          balance: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Commission plans
+   */
+  'GET /api/v1/admin/affiliate-plans': {
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          name: string;
+          type: string;
+          currency: string;
+          revShareBps: number;
+          tiers: {
+            fromNgr: string;
+            revShareBps: number;
+          }[];
+          cpaAmount: string;
+          cpaMinDeposit: string;
+          cpaMinWagering: string;
+          cpaWindowDays: number;
+          adminFeeBps: number;
+          negativeCarryover: boolean;
+          createdAt: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Create a commission plan (revshare, cpa, hybrid or tiered)
+   */
+  'POST /api/v1/admin/affiliate-plans': {
+    body: {
+      name: string;
+      type: 'revshare' | 'cpa' | 'hybrid' | 'tiered';
+      currency: string;
+      /**
+       * Basis points (100 = 1%).
+       */
+      revShareBps?: number;
+      /**
+       * @maxItems 20
+       */
+      tiers?: {
+        /**
+         * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+         */
+        fromNgr: string;
+        /**
+         * Basis points (100 = 1%).
+         */
+        revShareBps: number;
+      }[];
+      /**
+       * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+       */
+      cpaAmount?: string;
+      /**
+       * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+       */
+      cpaMinDeposit?: string;
+      /**
+       * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+       */
+      cpaMinWagering?: string;
+      cpaWindowDays?: number;
+      /**
+       * Basis points (100 = 1%).
+       */
+      adminFeeBps?: number;
+      negativeCarryover?: boolean;
+    };
+    responses: {
+      '201': {
+        id: string;
+        name: string;
+        type: string;
+        currency: string;
+        revShareBps: number;
+        tiers: {
+          fromNgr: string;
+          revShareBps: number;
+        }[];
+        cpaAmount: string;
+        cpaMinDeposit: string;
+        cpaMinWagering: string;
+        cpaWindowDays: number;
+        adminFeeBps: number;
+        negativeCarryover: boolean;
+        createdAt: string;
+      };
+    };
+  };
+  /**
+   * Put an affiliate on a commission plan
+   */
+  'PUT /api/v1/admin/partners/{id}/affiliate-plan': {
+    path: {
+      id: string;
+    };
+    body: {
+      planId: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        name: string;
+        type: string;
+        currency: string;
+        revShareBps: number;
+        tiers: {
+          fromNgr: string;
+          revShareBps: number;
+        }[];
+        cpaAmount: string;
+        cpaMinDeposit: string;
+        cpaMinWagering: string;
+        cpaWindowDays: number;
+        adminFeeBps: number;
+        negativeCarryover: boolean;
+        createdAt: string;
+      };
+    };
+  };
+  /**
+   * An affiliate's dashboard for a month, as the affiliate sees it
+   */
+  'GET /api/v1/admin/partners/{id}/affiliate-dashboard': {
+    path: {
+      id: string;
+    };
+    query: {
+      /**
+       * A month: YYYY-MM.
+       */
+      period: string;
+    };
+    responses: {
+      '200': {
+        period: string;
+        plan: {
+          id: string;
+          name: string;
+          type: string;
+          currency: string;
+          revShareBps: number;
+          tiers: {
+            fromNgr: string;
+            revShareBps: number;
+          }[];
+          cpaAmount: string;
+          cpaMinDeposit: string;
+          cpaMinWagering: string;
+          cpaWindowDays: number;
+          adminFeeBps: number;
+          negativeCarryover: boolean;
+          createdAt: string;
+        } | null;
+        currency: string | null;
+        clicks: number;
+        uniqueVisitors: number;
+        signups: number;
+        firstTimeDepositors: number;
+        links: {
+          linkId: string;
+          name: string;
+          clicks: number;
+          signups: number;
+        }[];
+        /**
+         * Signed integer minor units.
+         */
+        ngr: string;
+        players: {
+          playerId: string;
+          /**
+           * Signed integer minor units.
+           */
+          turnover: string;
+          /**
+           * Signed integer minor units.
+           */
+          stakes: string;
+          /**
+           * Signed integer minor units.
+           */
+          returns: string;
+          /**
+           * Signed integer minor units.
+           */
+          ggr: string;
+          /**
+           * Signed integer minor units.
+           */
+          bonusCosts: string;
+          /**
+           * Signed integer minor units.
+           */
+          fees: string;
+          /**
+           * Signed integer minor units.
+           */
+          ngr: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Compute a month's draft statements from the ledger (every affiliate, or one)
+   */
+  'POST /api/v1/admin/affiliate-statements/compute': {
+    body: {
+      /**
+       * A month: YYYY-MM.
+       */
+      period: string;
+      partnerId?: string;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          partnerId: string;
+          period: string;
+          currency: string;
+          plan: {
+            id: string;
+            name: string;
+            type: string;
+            currency: string;
+            revShareBps: number;
+            tiers: {
+              fromNgr: string;
+              revShareBps: number;
+            }[];
+            cpaAmount: string;
+            cpaMinDeposit: string;
+            cpaMinWagering: string;
+            cpaWindowDays: number;
+            adminFeeBps: number;
+            negativeCarryover: boolean;
+            createdAt: string;
+          };
+          /**
+           * Signed integer minor units.
+           */
+          ngr: string;
+          /**
+           * Signed integer minor units.
+           */
+          carryIn: string;
+          /**
+           * Signed integer minor units.
+           */
+          carryOut: string;
+          /**
+           * Signed integer minor units.
+           */
+          revShare: string;
+          /**
+           * Signed integer minor units.
+           */
+          cpa: string;
+          cpaPlayers: string[];
+          /**
+           * Signed integer minor units.
+           */
+          commission: string;
+          players: {
+            playerId: string;
+            /**
+             * Signed integer minor units.
+             */
+            turnover: string;
+            /**
+             * Signed integer minor units.
+             */
+            stakes: string;
+            /**
+             * Signed integer minor units.
+             */
+            returns: string;
+            /**
+             * Signed integer minor units.
+             */
+            ggr: string;
+            /**
+             * Signed integer minor units.
+             */
+            bonusCosts: string;
+            /**
+             * Signed integer minor units.
+             */
+            fees: string;
+            /**
+             * Signed integer minor units.
+             */
+            ngr: string;
+          }[];
+          status: 'draft' | 'approved' | 'paid';
+          computedAt: string;
+          approvedAt: string | null;
+          paidAt: string | null;
+        }[];
+      };
+    };
+  };
+  /**
+   * Commission statements, newest month first
+   */
+  'GET /api/v1/admin/affiliate-statements': {
+    query?: {
+      partnerId?: string;
+      status?: 'draft' | 'approved' | 'paid';
+      /**
+       * A month: YYYY-MM.
+       */
+      period?: string;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          partnerId: string;
+          period: string;
+          currency: string;
+          plan: {
+            id: string;
+            name: string;
+            type: string;
+            currency: string;
+            revShareBps: number;
+            tiers: {
+              fromNgr: string;
+              revShareBps: number;
+            }[];
+            cpaAmount: string;
+            cpaMinDeposit: string;
+            cpaMinWagering: string;
+            cpaWindowDays: number;
+            adminFeeBps: number;
+            negativeCarryover: boolean;
+            createdAt: string;
+          };
+          /**
+           * Signed integer minor units.
+           */
+          ngr: string;
+          /**
+           * Signed integer minor units.
+           */
+          carryIn: string;
+          /**
+           * Signed integer minor units.
+           */
+          carryOut: string;
+          /**
+           * Signed integer minor units.
+           */
+          revShare: string;
+          /**
+           * Signed integer minor units.
+           */
+          cpa: string;
+          cpaPlayers: string[];
+          /**
+           * Signed integer minor units.
+           */
+          commission: string;
+          players: {
+            playerId: string;
+            /**
+             * Signed integer minor units.
+             */
+            turnover: string;
+            /**
+             * Signed integer minor units.
+             */
+            stakes: string;
+            /**
+             * Signed integer minor units.
+             */
+            returns: string;
+            /**
+             * Signed integer minor units.
+             */
+            ggr: string;
+            /**
+             * Signed integer minor units.
+             */
+            bonusCosts: string;
+            /**
+             * Signed integer minor units.
+             */
+            fees: string;
+            /**
+             * Signed integer minor units.
+             */
+            ngr: string;
+          }[];
+          status: 'draft' | 'approved' | 'paid';
+          computedAt: string;
+          approvedAt: string | null;
+          paidAt: string | null;
+        }[];
+      };
+    };
+  };
+  /**
+   * Approve a draft statement
+   */
+  'POST /api/v1/admin/affiliate-statements/{id}/approve': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        partnerId: string;
+        period: string;
+        currency: string;
+        plan: {
+          id: string;
+          name: string;
+          type: string;
+          currency: string;
+          revShareBps: number;
+          tiers: {
+            fromNgr: string;
+            revShareBps: number;
+          }[];
+          cpaAmount: string;
+          cpaMinDeposit: string;
+          cpaMinWagering: string;
+          cpaWindowDays: number;
+          adminFeeBps: number;
+          negativeCarryover: boolean;
+          createdAt: string;
+        };
+        /**
+         * Signed integer minor units.
+         */
+        ngr: string;
+        /**
+         * Signed integer minor units.
+         */
+        carryIn: string;
+        /**
+         * Signed integer minor units.
+         */
+        carryOut: string;
+        /**
+         * Signed integer minor units.
+         */
+        revShare: string;
+        /**
+         * Signed integer minor units.
+         */
+        cpa: string;
+        cpaPlayers: string[];
+        /**
+         * Signed integer minor units.
+         */
+        commission: string;
+        players: {
+          playerId: string;
+          /**
+           * Signed integer minor units.
+           */
+          turnover: string;
+          /**
+           * Signed integer minor units.
+           */
+          stakes: string;
+          /**
+           * Signed integer minor units.
+           */
+          returns: string;
+          /**
+           * Signed integer minor units.
+           */
+          ggr: string;
+          /**
+           * Signed integer minor units.
+           */
+          bonusCosts: string;
+          /**
+           * Signed integer minor units.
+           */
+          fees: string;
+          /**
+           * Signed integer minor units.
+           */
+          ngr: string;
+        }[];
+        status: 'draft' | 'approved' | 'paid';
+        computedAt: string;
+        approvedAt: string | null;
+        paidAt: string | null;
+      };
+    };
+  };
+  /**
+   * Pay an approved statement into the affiliate's commission account (once)
+   */
+  'POST /api/v1/admin/affiliate-statements/{id}/pay': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        partnerId: string;
+        period: string;
+        currency: string;
+        plan: {
+          id: string;
+          name: string;
+          type: string;
+          currency: string;
+          revShareBps: number;
+          tiers: {
+            fromNgr: string;
+            revShareBps: number;
+          }[];
+          cpaAmount: string;
+          cpaMinDeposit: string;
+          cpaMinWagering: string;
+          cpaWindowDays: number;
+          adminFeeBps: number;
+          negativeCarryover: boolean;
+          createdAt: string;
+        };
+        /**
+         * Signed integer minor units.
+         */
+        ngr: string;
+        /**
+         * Signed integer minor units.
+         */
+        carryIn: string;
+        /**
+         * Signed integer minor units.
+         */
+        carryOut: string;
+        /**
+         * Signed integer minor units.
+         */
+        revShare: string;
+        /**
+         * Signed integer minor units.
+         */
+        cpa: string;
+        cpaPlayers: string[];
+        /**
+         * Signed integer minor units.
+         */
+        commission: string;
+        players: {
+          playerId: string;
+          /**
+           * Signed integer minor units.
+           */
+          turnover: string;
+          /**
+           * Signed integer minor units.
+           */
+          stakes: string;
+          /**
+           * Signed integer minor units.
+           */
+          returns: string;
+          /**
+           * Signed integer minor units.
+           */
+          ggr: string;
+          /**
+           * Signed integer minor units.
+           */
+          bonusCosts: string;
+          /**
+           * Signed integer minor units.
+           */
+          fees: string;
+          /**
+           * Signed integer minor units.
+           */
+          ngr: string;
+        }[];
+        status: 'draft' | 'approved' | 'paid';
+        computedAt: string;
+        approvedAt: string | null;
+        paidAt: string | null;
+      };
+    };
+  };
+  /**
+   * My webhook endpoints (never their secrets)
+   */
+  'GET /api/v1/partner/webhooks': {
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          url: string;
+          eventTypes: string[];
+          description: string;
+          status: 'active' | 'disabled';
+          previousSecretExpiresAt: string | null;
+          createdAt: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Add a webhook endpoint; its signing secret is in this answer only
+   */
+  'POST /api/v1/partner/webhooks': {
+    body: {
+      url: string;
+      /**
+       * @minItems 1
+       * @maxItems 3
+       *
+       * Items: One of: bet.settled, event.result, market.status.
+       */
+      eventTypes: string[];
+      description?: string;
+    };
+    responses: {
+      '201': {
+        endpoint: {
+          id: string;
+          url: string;
+          eventTypes: string[];
+          description: string;
+          status: 'active' | 'disabled';
+          previousSecretExpiresAt: string | null;
+          createdAt: string;
+        };
+        /**
+         * The signing secret: shown in this answer only.
+         */
+        secret: string;
+      };
+    };
+  };
+  /**
+   * One of my webhook endpoints
+   */
+  'GET /api/v1/partner/webhooks/{id}': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        url: string;
+        eventTypes: string[];
+        description: string;
+        status: 'active' | 'disabled';
+        previousSecretExpiresAt: string | null;
+        createdAt: string;
+      };
+    };
+  };
+  /**
+   * Change an endpoint: URL, event types, description, or disable/enable it
+   */
+  'PATCH /api/v1/partner/webhooks/{id}': {
+    path: {
+      id: string;
+    };
+    body: {
+      url?: string;
+      /**
+       * @minItems 1
+       * @maxItems 3
+       *
+       * Items: One of: bet.settled, event.result, market.status.
+       */
+      eventTypes?: string[];
+      description?: string;
+      active?: boolean;
+    };
+    responses: {
+      '200': {
+        id: string;
+        url: string;
+        eventTypes: string[];
+        description: string;
+        status: 'active' | 'disabled';
+        previousSecretExpiresAt: string | null;
+        createdAt: string;
+      };
+    };
+  };
+  /**
+   * New signing secret (in this answer only); the old one also signs for graceSeconds
+   */
+  'POST /api/v1/partner/webhooks/{id}/rotate-secret': {
+    path: {
+      id: string;
+    };
+    body: {
+      /**
+       * How long the old secret also signs (a second signature). Default 0.
+       */
+      graceSeconds?: number;
+    };
+    responses: {
+      '201': {
+        endpoint: {
+          id: string;
+          url: string;
+          eventTypes: string[];
+          description: string;
+          status: 'active' | 'disabled';
+          previousSecretExpiresAt: string | null;
+          createdAt: string;
+        };
+        /**
+         * The signing secret: shown in this answer only.
+         */
+        secret: string;
+      };
+    };
+  };
+  /**
+   * The delivery log, newest first (status=dead: the dead-letter list)
+   */
+  'GET /api/v1/partner/webhook-deliveries': {
+    query?: {
+      limit?: number;
+      /**
+       * nextCursor of the previous page.
+       */
+      cursor?: string;
+      status?: 'pending' | 'delivered' | 'dead';
+      endpointId?: string;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          endpointId: string;
+          eventType: string;
+          status: 'pending' | 'delivered' | 'dead';
+          attempts: number;
+          lastStatus: number | null;
+          lastError: string | null;
+          nextAttemptAt: string | null;
+          createdAt: string;
+          deliveredAt: string | null;
+          deadAt: string | null;
+          payload: {
+            [k: string]: unknown | undefined;
+          };
+        }[];
+        nextCursor: string | null;
+      };
+    };
+  };
+  /**
+   * One delivery with every attempt
+   */
+  'GET /api/v1/partner/webhook-deliveries/{id}': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        endpointId: string;
+        eventType: string;
+        status: 'pending' | 'delivered' | 'dead';
+        attempts: number;
+        lastStatus: number | null;
+        lastError: string | null;
+        nextAttemptAt: string | null;
+        createdAt: string;
+        deliveredAt: string | null;
+        deadAt: string | null;
+        payload: {
+          [k: string]: unknown | undefined;
+        };
+      } & {
+        log: {
+          attempt: number;
+          startedAt: string;
+          durationMs: number;
+          statusCode: number | null;
+          error: string | null;
+          outcome: 'delivered' | 'retry' | 'dead';
+        }[];
+      };
+    };
+  };
+  /**
+   * Send a delivery again (same id and body) with a fresh set of attempts
+   */
+  'POST /api/v1/partner/webhook-deliveries/{id}/redeliver': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        endpointId: string;
+        eventType: string;
+        status: 'pending' | 'delivered' | 'dead';
+        attempts: number;
+        lastStatus: number | null;
+        lastError: string | null;
+        nextAttemptAt: string | null;
+        createdAt: string;
+        deliveredAt: string | null;
+        deadAt: string | null;
+        payload: {
+          [k: string]: unknown | undefined;
+        };
       };
     };
   };
@@ -1780,6 +2927,18 @@ export interface Operations {
        * Each-way: a win part and a place part at the market's place terms (two lines per line).
        */
       eachWay?: boolean;
+      /**
+       * Stake this free bet (whole: the stake must equal its amount).
+       */
+      freeBetId?: string;
+      /**
+       * Let bonus funds cover the part of the stake that cash does not (cash first).
+       */
+      useBonus?: boolean;
+      /**
+       * Take this odds boost: its selection is struck at the boosted price.
+       */
+      boostId?: string;
     };
     responses: {
       '201': {
@@ -1890,6 +3049,18 @@ export interface Operations {
        * Each-way: a win part and a place part at the market's place terms (two lines per line).
        */
       eachWay?: boolean;
+      /**
+       * Stake this free bet (whole: the stake must equal its amount).
+       */
+      freeBetId?: string;
+      /**
+       * Let bonus funds cover the part of the stake that cash does not (cash first).
+       */
+      useBonus?: boolean;
+      /**
+       * Take this odds boost: its selection is struck at the boosted price.
+       */
+      boostId?: string;
     };
     responses: {
       '200': {
@@ -2527,6 +3698,592 @@ export interface Operations {
     };
   };
   /**
+   * Promotions I can take part in now
+   */
+  'GET /api/v1/promotions': {
+    responses: {
+      '200': {
+        id: string;
+        /**
+         * free_bet (a free-bet token on claim), bonus (bonus funds with wagering on claim), deposit_bonus (a share of a deposit as bonus funds), odds_boost (a boosted price on one selection), acca_bonus (a percentage of a winning multiple’s winnings by its legs).
+         */
+        kind: 'free_bet' | 'bonus' | 'deposit_bonus' | 'odds_boost' | 'acca_bonus';
+        name: string;
+        description: string;
+        currency: string;
+        endsAt: string;
+        optIn: boolean;
+        optedIn: boolean;
+        /**
+         * Awards received from it.
+         */
+        claimed: number;
+        perPlayer: number;
+        terms: {
+          [k: string]: unknown | undefined;
+        };
+      }[];
+    };
+  };
+  /**
+   * Opt in to a promotion (a free-bet or bonus promotion awards at once)
+   */
+  'POST /api/v1/promotions/{id}/opt-in': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '201': {
+        promotionId: string;
+        optedIn: true;
+        award: {
+          id: string;
+          promotionId: string;
+          playerId: string;
+          kind: 'free_bet' | 'bonus';
+          /**
+           * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+           */
+          amount: string;
+          currency: string;
+          freeBetId: string | null;
+          grantId: string | null;
+          source: string;
+          createdAt: string;
+        } | null;
+      };
+    };
+  };
+  /**
+   * My bonus balance, bonus grants with wagering progress, and free bets
+   */
+  'GET /api/v1/promotions/wallet': {
+    responses: {
+      '200': {
+        currency: string;
+        /**
+         * Integer minor units.
+         */
+        bonusBalance: string;
+        activeGrant: {
+          id: string;
+          /**
+           * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+           */
+          amount: string;
+          currency: string;
+          /**
+           * Integer minor units.
+           */
+          wageringRequired: string;
+          /**
+           * Integer minor units.
+           */
+          wagered: string;
+          minOdds: string | null;
+          expiresAt: string;
+          forfeitOnWithdrawal: boolean;
+          status: 'active' | 'released' | 'forfeited';
+          closedAmount: string | null;
+          closedReason: string | null;
+          createdAt: string;
+        } | null;
+        grants: {
+          id: string;
+          /**
+           * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+           */
+          amount: string;
+          currency: string;
+          /**
+           * Integer minor units.
+           */
+          wageringRequired: string;
+          /**
+           * Integer minor units.
+           */
+          wagered: string;
+          minOdds: string | null;
+          expiresAt: string;
+          forfeitOnWithdrawal: boolean;
+          status: 'active' | 'released' | 'forfeited';
+          closedAmount: string | null;
+          closedReason: string | null;
+          createdAt: string;
+        }[];
+        freeBets: {
+          id: string;
+          /**
+           * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+           */
+          amount: string;
+          currency: string;
+          minOdds: string | null;
+          sports: string[];
+          marketTypes: string[];
+          expiresAt: string;
+          status: 'active' | 'used' | 'expired';
+          betId: string | null;
+        }[];
+      };
+    };
+  };
+  /**
+   * My loyalty points, tier and recent entries
+   */
+  'GET /api/v1/loyalty': {
+    responses: {
+      '200': {
+        /**
+         * Integer minor units.
+         */
+        balance: string;
+        /**
+         * Integer minor units.
+         */
+        lifetime: string;
+        tier: string | null;
+        nextTier: {
+          name: string;
+          minPoints: string;
+        } | null;
+        entries: {
+          points: string;
+          reference: string;
+          createdAt: string;
+        }[];
+        redemption: {
+          /**
+           * Points that redeem 100 minor units.
+           */
+          pointsPerHundred: number;
+          minRedeemPoints: string;
+          freeBetExpiryDays: number;
+          freeBetMinOdds: number | null;
+          bonusWageringMultiplier: number;
+          bonusExpiryDays: number;
+        };
+      };
+    };
+  };
+  /**
+   * Redeem loyalty points into a free bet or bonus funds
+   */
+  'POST /api/v1/loyalty/redemptions': {
+    body: {
+      points: string;
+      into: 'free_bet' | 'bonus';
+    };
+    responses: {
+      '201': {
+        id: string;
+        points: string;
+        /**
+         * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+         */
+        amount: string;
+        currency: string;
+        into: 'free_bet' | 'bonus';
+        freeBetId: string | null;
+        grantId: string | null;
+        balance: string;
+      };
+    };
+  };
+  /**
+   * Every promotion, newest first
+   */
+  'GET /api/v1/admin/promotions': {
+    responses: {
+      '200': {
+        id: string;
+        /**
+         * free_bet (a free-bet token on claim), bonus (bonus funds with wagering on claim), deposit_bonus (a share of a deposit as bonus funds), odds_boost (a boosted price on one selection), acca_bonus (a percentage of a winning multiple’s winnings by its legs).
+         */
+        kind: 'free_bet' | 'bonus' | 'deposit_bonus' | 'odds_boost' | 'acca_bonus';
+        name: string;
+        description: string;
+        currency: string;
+        status: 'active' | 'paused' | 'ended';
+        startsAt: string;
+        endsAt: string;
+        segments: string[];
+        countries: string[];
+        newPlayersDays: number | null;
+        optIn: boolean;
+        budget: string | null;
+        /**
+         * Integer minor units.
+         */
+        spent: string;
+        maxAwards: number | null;
+        awards: number;
+        perPlayer: number;
+        terms: {
+          [k: string]: unknown | undefined;
+        };
+      }[];
+    };
+  };
+  /**
+   * Create a promotion
+   */
+  'POST /api/v1/admin/promotions': {
+    body: {
+      /**
+       * free_bet (a free-bet token on claim), bonus (bonus funds with wagering on claim), deposit_bonus (a share of a deposit as bonus funds), odds_boost (a boosted price on one selection), acca_bonus (a percentage of a winning multiple’s winnings by its legs).
+       */
+      kind: 'free_bet' | 'bonus' | 'deposit_bonus' | 'odds_boost' | 'acca_bonus';
+      name: string;
+      description?: string;
+      currency: string;
+      startsAt: string;
+      endsAt: string;
+      /**
+       * @maxItems 20
+       */
+      segments?: string[];
+      /**
+       * @maxItems 250
+       */
+      countries?: string[];
+      newPlayersDays?: number;
+      optIn?: boolean;
+      /**
+       * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+       */
+      budget?: string;
+      maxAwards?: number;
+      perPlayer?: number;
+      terms: {
+        /**
+         * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+         */
+        amount?: string;
+        /**
+         * Decimal odds with at most three decimals.
+         */
+        minOdds?: string;
+        /**
+         * @maxItems 50
+         */
+        sports?: string[];
+        /**
+         * @maxItems 50
+         */
+        marketTypes?: string[];
+        expiryDays?: number;
+        wageringMultiplier?: number;
+        forfeitOnWithdrawal?: boolean;
+        percentBps?: number;
+        /**
+         * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+         */
+        maxBonus?: string;
+        /**
+         * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+         */
+        minDeposit?: string;
+        selectionId?: string;
+        /**
+         * Decimal odds with at most three decimals.
+         */
+        boostedPrice?: string;
+        /**
+         * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+         */
+        maxStake?: string;
+        /**
+         * Decimal odds with at most three decimals.
+         */
+        minLegOdds?: string;
+        /**
+         * Leg count → basis points of the winnings, e.g. {"3": 500, "5": 1000}.
+         */
+        percentBpsByLegs?: {
+          [k: string]: number | undefined;
+        };
+      };
+    };
+    responses: {
+      '201': {
+        id: string;
+        /**
+         * free_bet (a free-bet token on claim), bonus (bonus funds with wagering on claim), deposit_bonus (a share of a deposit as bonus funds), odds_boost (a boosted price on one selection), acca_bonus (a percentage of a winning multiple’s winnings by its legs).
+         */
+        kind: 'free_bet' | 'bonus' | 'deposit_bonus' | 'odds_boost' | 'acca_bonus';
+        name: string;
+        description: string;
+        currency: string;
+        status: 'active' | 'paused' | 'ended';
+        startsAt: string;
+        endsAt: string;
+        segments: string[];
+        countries: string[];
+        newPlayersDays: number | null;
+        optIn: boolean;
+        budget: string | null;
+        /**
+         * Integer minor units.
+         */
+        spent: string;
+        maxAwards: number | null;
+        awards: number;
+        perPlayer: number;
+        terms: {
+          [k: string]: unknown | undefined;
+        };
+      };
+    };
+  };
+  /**
+   * One promotion with its budget spent and awards made
+   */
+  'GET /api/v1/admin/promotions/{id}': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        /**
+         * free_bet (a free-bet token on claim), bonus (bonus funds with wagering on claim), deposit_bonus (a share of a deposit as bonus funds), odds_boost (a boosted price on one selection), acca_bonus (a percentage of a winning multiple’s winnings by its legs).
+         */
+        kind: 'free_bet' | 'bonus' | 'deposit_bonus' | 'odds_boost' | 'acca_bonus';
+        name: string;
+        description: string;
+        currency: string;
+        status: 'active' | 'paused' | 'ended';
+        startsAt: string;
+        endsAt: string;
+        segments: string[];
+        countries: string[];
+        newPlayersDays: number | null;
+        optIn: boolean;
+        budget: string | null;
+        /**
+         * Integer minor units.
+         */
+        spent: string;
+        maxAwards: number | null;
+        awards: number;
+        perPlayer: number;
+        terms: {
+          [k: string]: unknown | undefined;
+        };
+      };
+    };
+  };
+  /**
+   * Pause, resume or end a promotion
+   */
+  'POST /api/v1/admin/promotions/{id}/status': {
+    path: {
+      id: string;
+    };
+    body: {
+      status: 'active' | 'paused' | 'ended';
+    };
+    responses: {
+      '200': {
+        id: string;
+        /**
+         * free_bet (a free-bet token on claim), bonus (bonus funds with wagering on claim), deposit_bonus (a share of a deposit as bonus funds), odds_boost (a boosted price on one selection), acca_bonus (a percentage of a winning multiple’s winnings by its legs).
+         */
+        kind: 'free_bet' | 'bonus' | 'deposit_bonus' | 'odds_boost' | 'acca_bonus';
+        name: string;
+        description: string;
+        currency: string;
+        status: 'active' | 'paused' | 'ended';
+        startsAt: string;
+        endsAt: string;
+        segments: string[];
+        countries: string[];
+        newPlayersDays: number | null;
+        optIn: boolean;
+        budget: string | null;
+        /**
+         * Integer minor units.
+         */
+        spent: string;
+        maxAwards: number | null;
+        awards: number;
+        perPlayer: number;
+        terms: {
+          [k: string]: unknown | undefined;
+        };
+      };
+    };
+  };
+  /**
+   * Award a free-bet or bonus promotion to a player by hand
+   */
+  'POST /api/v1/admin/promotions/{id}/awards': {
+    path: {
+      id: string;
+    };
+    body: {
+      playerId: string;
+    };
+    responses: {
+      '201': {
+        id: string;
+        promotionId: string;
+        playerId: string;
+        kind: 'free_bet' | 'bonus';
+        /**
+         * Integer minor units as a string of digits ("1050" = 10.50 in EUR).
+         */
+        amount: string;
+        currency: string;
+        freeBetId: string | null;
+        grantId: string | null;
+        source: string;
+        createdAt: string;
+      };
+    };
+  };
+  /**
+   * Add players to or remove them from a segment
+   */
+  'POST /api/v1/admin/promotions/segments/{segment}': {
+    path: {
+      segment: string;
+    };
+    body: {
+      /**
+       * @maxItems 1000
+       */
+      add?: string[];
+      /**
+       * @maxItems 1000
+       */
+      remove?: string[];
+    };
+    responses: {
+      '200': {
+        segment: string;
+        members: number;
+      };
+    };
+  };
+  /**
+   * The loyalty scheme: rates, tiers and redemption
+   */
+  'GET /api/v1/admin/loyalty': {
+    responses: {
+      '200': {
+        /**
+         * @minItems 1
+         * @maxItems 500
+         */
+        rates: {
+          sportId: string | null;
+          betKind: ('single' | 'multiple' | 'system' | 'builder') | null;
+          /**
+           * Points per 100 minor units of settled stake.
+           */
+          pointsPerHundred: number;
+        }[];
+        /**
+         * @minItems 1
+         * @maxItems 20
+         */
+        tiers: {
+          name: string;
+          minPoints: string;
+          multiplierBps: number;
+        }[];
+        redemption: {
+          /**
+           * Points that redeem 100 minor units.
+           */
+          pointsPerHundred: number;
+          minRedeemPoints: string;
+          freeBetExpiryDays: number;
+          freeBetMinOdds: number | null;
+          bonusWageringMultiplier: number;
+          bonusExpiryDays: number;
+        };
+      };
+    };
+  };
+  /**
+   * Replace the loyalty scheme
+   */
+  'PUT /api/v1/admin/loyalty': {
+    body: {
+      /**
+       * @minItems 1
+       * @maxItems 500
+       */
+      rates: {
+        sportId: string | null;
+        betKind: ('single' | 'multiple' | 'system' | 'builder') | null;
+        /**
+         * Points per 100 minor units of settled stake.
+         */
+        pointsPerHundred: number;
+      }[];
+      /**
+       * @minItems 1
+       * @maxItems 20
+       */
+      tiers: {
+        name: string;
+        minPoints: string;
+        multiplierBps: number;
+      }[];
+      redemption: {
+        /**
+         * Points that redeem 100 minor units.
+         */
+        pointsPerHundred: number;
+        minRedeemPoints: string;
+        freeBetExpiryDays: number;
+        freeBetMinOdds: number | null;
+        bonusWageringMultiplier: number;
+        bonusExpiryDays: number;
+      };
+    };
+    responses: {
+      '200': {
+        /**
+         * @minItems 1
+         * @maxItems 500
+         */
+        rates: {
+          sportId: string | null;
+          betKind: ('single' | 'multiple' | 'system' | 'builder') | null;
+          /**
+           * Points per 100 minor units of settled stake.
+           */
+          pointsPerHundred: number;
+        }[];
+        /**
+         * @minItems 1
+         * @maxItems 20
+         */
+        tiers: {
+          name: string;
+          minPoints: string;
+          multiplierBps: number;
+        }[];
+        redemption: {
+          /**
+           * Points that redeem 100 minor units.
+           */
+          pointsPerHundred: number;
+          minRedeemPoints: string;
+          freeBetExpiryDays: number;
+          freeBetMinOdds: number | null;
+          bonusWageringMultiplier: number;
+          bonusExpiryDays: number;
+        };
+      };
+    };
+  };
+  /**
    * Notification deliveries, newest first; status=dead is the dead-letter list (requeue with npm run notifications:retry)
    */
   'GET /api/v1/admin/notifications': {
@@ -2598,6 +4355,578 @@ export interface Operations {
     };
   };
   /**
+   * Jurisdiction packs: age, limits, cooling-off, breaks, exclusions, KYC, notices
+   */
+  'GET /api/v1/jurisdictions': {
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          name: string;
+          regulator: string;
+          minimumAge: number;
+          limitPeriods: string[];
+          coolingOffHours: number;
+          timeOut: {
+            minHours: number;
+            maxHours: number;
+          };
+          selfExclusionPeriods: string[];
+          kycBeforeDeposit: boolean;
+          kycBeforeBet: boolean;
+          realityCheck: {
+            defaultMinutes: number | null;
+            mayTurnOff: boolean;
+          };
+          currency: string;
+          nationalRegister: string | null;
+          notices: {
+            id: string;
+            text: string;
+            where: string;
+          }[];
+        }[];
+      };
+    };
+  };
+  /**
+   * My limits, reality checks, breaks and verification, with my jurisdiction
+   */
+  'GET /api/v1/me/responsible-gambling': {
+    responses: {
+      '200': {
+        jurisdiction: {
+          id: string;
+          name: string;
+          regulator: string;
+          currency: string;
+        };
+        limits: {
+          kind: 'deposit' | 'loss' | 'session';
+          period: 'day' | 'week' | 'month' | 'session';
+          /**
+           * Minor units (deposit, loss) or minutes (session).
+           */
+          amount: string;
+          pending: {
+            amount: string | null;
+            from: string;
+          } | null;
+        }[];
+        /**
+         * No deposit or loss limit set and the prompt not declined: ask the player.
+         */
+        limitsPrompt: boolean;
+        realityCheck: {
+          intervalMinutes: number | null;
+          mayTurnOff: boolean;
+          pending: {
+            id: string;
+            dueAt: string;
+            elapsedSeconds: number;
+            /**
+             * Integer minor units.
+             */
+            staked: string;
+            /**
+             * Integer minor units.
+             */
+            returned: string;
+            /**
+             * Signed integer minor units.
+             */
+            net: string;
+            currency: string;
+            acknowledgedAt: string | null;
+          } | null;
+        };
+        exclusion: {
+          kind: 'time_out' | 'self_exclusion' | 'national_register';
+          period: string;
+          startsAt: string;
+          endsAt: string | null;
+        } | null;
+        kyc: {
+          status: 'none' | 'pending' | 'verified' | 'rejected';
+          requiredBeforeDeposit: boolean;
+          requiredBeforeBet: boolean;
+        };
+        options: {
+          limitPeriods: string[];
+          coolingOffHours: number;
+          timeOut: {
+            minHours: number;
+            maxHours: number;
+          };
+          selfExclusionPeriods: string[];
+        };
+        notices: {
+          id: string;
+          text: string;
+          where: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Set, lower, raise or remove one of my limits
+   */
+  'PUT /api/v1/me/limits': {
+    /**
+     * A deposit or loss limit per day, week or month (minor units), or a session limit (period `session`, minutes). null removes it. Lower binds at once; higher or removed after the cooling-off.
+     */
+    body: {
+      kind: 'deposit' | 'loss' | 'session';
+      period: 'day' | 'week' | 'month' | 'session';
+      amount: string | null;
+    };
+    responses: {
+      '200': {
+        limit: {
+          kind: 'deposit' | 'loss' | 'session';
+          period: 'day' | 'week' | 'month' | 'session';
+          /**
+           * Minor units (deposit, loss) or minutes (session).
+           */
+          amount: string;
+          pending: {
+            amount: string | null;
+            from: string;
+          } | null;
+        } | null;
+        effect: 'immediate' | 'pending' | 'unchanged';
+      };
+    };
+  };
+  /**
+   * Answer the limits prompt without setting a limit
+   */
+  'POST /api/v1/me/limits/prompt/decline': {
+    responses: {
+      '204': null;
+    };
+  };
+  /**
+   * The reality check waiting for my acknowledgement in this session
+   */
+  'GET /api/v1/me/reality-check': {
+    responses: {
+      '200': {
+        pending: {
+          id: string;
+          dueAt: string;
+          elapsedSeconds: number;
+          /**
+           * Integer minor units.
+           */
+          staked: string;
+          /**
+           * Integer minor units.
+           */
+          returned: string;
+          /**
+           * Signed integer minor units.
+           */
+          net: string;
+          currency: string;
+          acknowledgedAt: string | null;
+        } | null;
+      };
+    };
+  };
+  /**
+   * Choose how often reality checks come (minutes), or turn them off
+   */
+  'PUT /api/v1/me/reality-check': {
+    /**
+     * null turns reality checks off (where allowed).
+     */
+    body: {
+      intervalMinutes: number | null;
+    };
+    responses: {
+      '204': null;
+    };
+  };
+  /**
+   * Acknowledge a reality check (and optionally end the session)
+   */
+  'POST /api/v1/me/reality-check/{id}/acknowledge': {
+    path: {
+      id: string;
+    };
+    body: {
+      endSession?: boolean;
+    };
+    responses: {
+      '200': {
+        id: string;
+        dueAt: string;
+        elapsedSeconds: number;
+        /**
+         * Integer minor units.
+         */
+        staked: string;
+        /**
+         * Integer minor units.
+         */
+        returned: string;
+        /**
+         * Signed integer minor units.
+         */
+        net: string;
+        currency: string;
+        acknowledgedAt: string | null;
+      };
+    };
+  };
+  /**
+   * Take a break now (hours within my jurisdiction’s range); my sessions end
+   */
+  'POST /api/v1/me/time-out': {
+    body: {
+      hours: number;
+    };
+    responses: {
+      '201': {
+        kind: 'time_out' | 'self_exclusion' | 'national_register';
+        period: string;
+        startsAt: string;
+        endsAt: string | null;
+      };
+    };
+  };
+  /**
+   * Exclude myself now (6m, 1y, 5y or permanent as offered); my sessions end
+   */
+  'POST /api/v1/me/self-exclusion': {
+    body: {
+      period: '6m' | '1y' | '5y' | 'permanent';
+    };
+    responses: {
+      '201': {
+        kind: 'time_out' | 'self_exclusion' | 'national_register';
+        period: string;
+        startsAt: string;
+        endsAt: string | null;
+      };
+    };
+  };
+  /**
+   * My identity verification and the documents I uploaded
+   */
+  'GET /api/v1/me/kyc': {
+    responses: {
+      '200': {
+        status: 'none' | 'pending' | 'verified' | 'rejected';
+        jurisdiction: string;
+        required: {
+          beforeDeposit: boolean;
+          beforeBet: boolean;
+        };
+        documents: {
+          id: string;
+          kind: 'passport' | 'id_card' | 'driving_licence' | 'proof_of_address';
+          contentType: string;
+          sizeBytes: number;
+          sha256: string;
+          uploadedAt: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Upload an identity document (multipart/form-data, one file: JPEG, PNG or PDF)
+   */
+  'POST /api/v1/me/kyc/documents': {
+    query: {
+      kind: 'passport' | 'id_card' | 'driving_licence' | 'proof_of_address';
+    };
+    responses: {
+      '201': {
+        id: string;
+        kind: 'passport' | 'id_card' | 'driving_licence' | 'proof_of_address';
+        contentType: string;
+        sizeBytes: number;
+        sha256: string;
+        uploadedAt: string;
+      };
+    };
+  };
+  /**
+   * Players by verification status (pending first: the review queue)
+   */
+  'GET /api/v1/admin/kyc': {
+    query?: {
+      status?: 'none' | 'pending' | 'verified' | 'rejected';
+      limit?: number;
+    };
+    responses: {
+      '200': {
+        items: {
+          playerId: string;
+          status: 'none' | 'pending' | 'verified' | 'rejected';
+          jurisdiction: string;
+          updatedAt: string | null;
+        }[];
+      };
+    };
+  };
+  /**
+   * A player's verification: age, documents, reviews and notes
+   */
+  'GET /api/v1/admin/players/{id}/kyc': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        status: 'none' | 'pending' | 'verified' | 'rejected';
+        jurisdiction: string;
+        required: {
+          beforeDeposit: boolean;
+          beforeBet: boolean;
+        };
+        documents: {
+          id: string;
+          kind: 'passport' | 'id_card' | 'driving_licence' | 'proof_of_address';
+          contentType: string;
+          sizeBytes: number;
+          sha256: string;
+          uploadedAt: string;
+        }[];
+        playerId: string;
+        email: string;
+        displayName: string;
+        country: string | null;
+        dateOfBirth: string | null;
+        age: number | null;
+        minimumAge: number;
+        reviews: {
+          reviewerId: string;
+          decision: 'verified' | 'rejected' | 'note';
+          note: string;
+          at: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Verify or reject a pending verification, or add a note
+   */
+  'POST /api/v1/admin/players/{id}/kyc/reviews': {
+    path: {
+      id: string;
+    };
+    body: {
+      decision: 'verified' | 'rejected' | 'note';
+      note: string;
+    };
+    responses: {
+      '201': {
+        status: 'none' | 'pending' | 'verified' | 'rejected';
+        jurisdiction: string;
+        required: {
+          beforeDeposit: boolean;
+          beforeBet: boolean;
+        };
+        documents: {
+          id: string;
+          kind: 'passport' | 'id_card' | 'driving_licence' | 'proof_of_address';
+          contentType: string;
+          sizeBytes: number;
+          sha256: string;
+          uploadedAt: string;
+        }[];
+        playerId: string;
+        email: string;
+        displayName: string;
+        country: string | null;
+        dateOfBirth: string | null;
+        age: number | null;
+        minimumAge: number;
+        reviews: {
+          reviewerId: string;
+          decision: 'verified' | 'rejected' | 'note';
+          note: string;
+          at: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * A document’s file (each viewing is audited)
+   */
+  'GET /api/v1/admin/kyc/documents/{id}': {
+    path: {
+      id: string;
+    };
+    responses: {
+      /**
+       * Not JSON (a file): the JSON client reads null.
+       */
+      '200': null;
+    };
+  };
+  /**
+   * A player's limits, reality checks, exclusion and verification
+   */
+  'GET /api/v1/admin/players/{id}/responsible-gambling': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        jurisdiction: {
+          id: string;
+          name: string;
+          regulator: string;
+          currency: string;
+        };
+        limits: {
+          kind: 'deposit' | 'loss' | 'session';
+          period: 'day' | 'week' | 'month' | 'session';
+          /**
+           * Minor units (deposit, loss) or minutes (session).
+           */
+          amount: string;
+          pending: {
+            amount: string | null;
+            from: string;
+          } | null;
+        }[];
+        /**
+         * No deposit or loss limit set and the prompt not declined: ask the player.
+         */
+        limitsPrompt: boolean;
+        realityCheck: {
+          intervalMinutes: number | null;
+          mayTurnOff: boolean;
+          pending: {
+            id: string;
+            dueAt: string;
+            elapsedSeconds: number;
+            /**
+             * Integer minor units.
+             */
+            staked: string;
+            /**
+             * Integer minor units.
+             */
+            returned: string;
+            /**
+             * Signed integer minor units.
+             */
+            net: string;
+            currency: string;
+            acknowledgedAt: string | null;
+          } | null;
+        };
+        exclusion: {
+          kind: 'time_out' | 'self_exclusion' | 'national_register';
+          period: string;
+          startsAt: string;
+          endsAt: string | null;
+        } | null;
+        kyc: {
+          status: 'none' | 'pending' | 'verified' | 'rejected';
+          requiredBeforeDeposit: boolean;
+          requiredBeforeBet: boolean;
+        };
+        options: {
+          limitPeriods: string[];
+          coolingOffHours: number;
+          timeOut: {
+            minHours: number;
+            maxHours: number;
+          };
+          selfExclusionPeriods: string[];
+        };
+        notices: {
+          id: string;
+          text: string;
+          where: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Set one of a player's limits (loosening waits out the cooling-off)
+   */
+  'PUT /api/v1/admin/players/{id}/limits': {
+    path: {
+      id: string;
+    };
+    /**
+     * A deposit or loss limit per day, week or month (minor units), or a session limit (period `session`, minutes). null removes it. Lower binds at once; higher or removed after the cooling-off.
+     */
+    body: {
+      kind: 'deposit' | 'loss' | 'session';
+      period: 'day' | 'week' | 'month' | 'session';
+      amount: string | null;
+    };
+    responses: {
+      '200': {
+        limit: {
+          kind: 'deposit' | 'loss' | 'session';
+          period: 'day' | 'week' | 'month' | 'session';
+          /**
+           * Minor units (deposit, loss) or minutes (session).
+           */
+          amount: string;
+          pending: {
+            amount: string | null;
+            from: string;
+          } | null;
+        } | null;
+        effect: 'immediate' | 'pending' | 'unchanged';
+      };
+    };
+  };
+  /**
+   * Verify the audit hash chains and name the first broken link of each
+   *
+   * Recomputes every link of the 16 audit chains in the database (and, with archives=true, of the signed archive files). The check itself is audited.
+   */
+  'POST /api/v1/admin/audit/verify': {
+    query?: {
+      archives?: boolean;
+    };
+    responses: {
+      '200': {
+        ok: boolean;
+        records: number;
+        archivedRecords: number;
+        chains: {
+          chain: number;
+          from: string | null;
+          to: string;
+          records: number;
+        }[];
+        broken: {
+          /**
+           * 0–15; -1 for a record that belongs to no chain
+           */
+          chain: number;
+          /**
+           * Position in the chain of the first broken link
+           */
+          seq: string;
+          eventId: string | null;
+          reason:
+            | 'hash_mismatch'
+            | 'prev_hash_mismatch'
+            | 'sequence_gap'
+            | 'record_missing'
+            | 'head_mismatch'
+            | 'unsealed_record'
+            | 'archive_mismatch';
+          detail: string;
+        }[];
+      };
+    };
+  };
+  /**
    * The audit log, newest first
    */
   'GET /api/v1/admin/audit': {
@@ -2634,19 +4963,523 @@ export interface Operations {
       };
     };
   };
+  /**
+   * AML flags, newest first
+   */
+  'GET /api/v1/admin/aml/flags': {
+    query?: {
+      status?: 'open' | 'resolved';
+      playerId?: string;
+      rule?:
+        | 'single_deposit'
+        | 'single_withdrawal'
+        | 'cumulative_deposits'
+        | 'cumulative_withdrawals'
+        | 'rapid_cycle'
+        | 'stake_pattern';
+      before?: string;
+      limit?: number;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          playerId: string;
+          rule: string;
+          /**
+           * What raised it: payment:<id> or bet:<id>
+           */
+          source: string;
+          currency: string;
+          amount: string;
+          threshold: string;
+          details: {
+            [k: string]: unknown | undefined;
+          };
+          status: 'open' | 'resolved';
+          raisedAt: string;
+          resolvedAt: string | null;
+          resolvedBy: string | null;
+          resolution: ('no_action' | 'monitor' | 'reported' | 'restricted') | null;
+          notes: string | null;
+        }[];
+      };
+    };
+  };
+  /**
+   * One AML flag
+   */
+  'GET /api/v1/admin/aml/flags/{id}': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        playerId: string;
+        rule: string;
+        /**
+         * What raised it: payment:<id> or bet:<id>
+         */
+        source: string;
+        currency: string;
+        amount: string;
+        threshold: string;
+        details: {
+          [k: string]: unknown | undefined;
+        };
+        status: 'open' | 'resolved';
+        raisedAt: string;
+        resolvedAt: string | null;
+        resolvedBy: string | null;
+        resolution: ('no_action' | 'monitor' | 'reported' | 'restricted') | null;
+        notes: string | null;
+      };
+    };
+  };
+  /**
+   * Resolve an AML flag with a decision and notes (final; audited)
+   */
+  'POST /api/v1/admin/aml/flags/{id}/resolve': {
+    path: {
+      id: string;
+    };
+    body: {
+      resolution: 'no_action' | 'monitor' | 'reported' | 'restricted';
+      notes: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        playerId: string;
+        rule: string;
+        /**
+         * What raised it: payment:<id> or bet:<id>
+         */
+        source: string;
+        currency: string;
+        amount: string;
+        threshold: string;
+        details: {
+          [k: string]: unknown | undefined;
+        };
+        status: 'open' | 'resolved';
+        raisedAt: string;
+        resolvedAt: string | null;
+        resolvedBy: string | null;
+        resolution: ('no_action' | 'monitor' | 'reported' | 'restricted') | null;
+        notes: string | null;
+      };
+    };
+  };
+  /**
+   * Totals of a period: deposits, withdrawals, net deposits, stakes and returns
+   */
+  'GET /api/v1/history/summary': {
+    query?: {
+      /**
+       * Start (inclusive); default 12 months before `to`
+       */
+      from?: string;
+      /**
+       * End (exclusive); default now
+       */
+      to?: string;
+    };
+    responses: {
+      '200': {
+        from: string;
+        to: string;
+        currency: string | null;
+        /**
+         * Minor units
+         */
+        deposits: string;
+        /**
+         * Minor units
+         */
+        withdrawals: string;
+        /**
+         * Minor units
+         */
+        netDeposits: string;
+        betsPlaced: number;
+        /**
+         * Minor units
+         */
+        staked: string;
+        /**
+         * Minor units
+         */
+        returned: string;
+        /**
+         * Minor units
+         */
+        openStakes: string;
+        /**
+         * Minor units
+         */
+        netResult: string;
+      };
+    };
+  };
+  /**
+   * My bets placed in a period, newest first
+   */
+  'GET /api/v1/history/bets': {
+    query?: {
+      /**
+       * Start (inclusive); default 12 months before `to`
+       */
+      from?: string;
+      /**
+       * End (exclusive); default now
+       */
+      to?: string;
+      status?: 'pending' | 'open' | 'won' | 'lost' | 'void' | 'cashed_out' | 'rejected';
+      cursor?: string;
+      limit?: number;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          placedAt: string;
+          settledAt: string | null;
+          kind: string;
+          status: string;
+          currency: string;
+          /**
+           * Minor units
+           */
+          stake: string;
+          /**
+           * Minor units
+           */
+          potentialPayout: string;
+          payout: string | null;
+          /**
+           * Minor units
+           */
+          cashedOut: string;
+          legs: {
+            event: string;
+            market: string;
+            selection: string;
+            price: string;
+          }[];
+        }[];
+        nextCursor: string | null;
+      };
+    };
+  };
+  /**
+   * Movements of my balance in a period, newest first
+   */
+  'GET /api/v1/history/transactions': {
+    query?: {
+      /**
+       * Start (inclusive); default 12 months before `to`
+       */
+      from?: string;
+      /**
+       * End (exclusive); default now
+       */
+      to?: string;
+      cursor?: string;
+      limit?: number;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          at: string;
+          kind: string;
+          /**
+           * Minor units
+           */
+          amount: string;
+          currency: string;
+          reference: string;
+        }[];
+        nextCursor: string | null;
+      };
+    };
+  };
+  /**
+   * My sign-ins in a period, newest first
+   */
+  'GET /api/v1/history/sessions': {
+    query?: {
+      /**
+       * Start (inclusive); default 12 months before `to`
+       */
+      from?: string;
+      /**
+       * End (exclusive); default now
+       */
+      to?: string;
+      cursor?: string;
+      limit?: number;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          startedAt: string;
+          lastSeenAt: string;
+          endedAt: string | null;
+          endReason: string | null;
+          ip: string | null;
+          userAgent: string | null;
+        }[];
+        nextCursor: string | null;
+      };
+    };
+  };
+  /**
+   * Download my bets, transactions or sessions of a period as CSV (streamed)
+   */
+  'GET /api/v1/history/{kind}/export': {
+    path: {
+      kind: 'bets' | 'transactions' | 'sessions';
+    };
+    query?: {
+      /**
+       * Start (inclusive); default 12 months before `to`
+       */
+      from?: string;
+      /**
+       * End (exclusive); default now
+       */
+      to?: string;
+    };
+    responses: {
+      '200': null;
+    };
+  };
+  /**
+   * A player's complete activity in a period, for compliance (NDJSON, streamed; audited)
+   *
+   * One JSON object per line, each with a `section`: export, account, session, payment, transfer, bet, audit, aml_flag, end.
+   */
+  'GET /api/v1/admin/players/{id}/activity-export': {
+    path: {
+      id: string;
+    };
+    query?: {
+      /**
+       * Start (inclusive); default 12 months before `to`
+       */
+      from?: string;
+      /**
+       * End (exclusive); default now
+       */
+      to?: string;
+    };
+    responses: {
+      '200': null;
+    };
+  };
+  /**
+   * Operations figures of this process (counters and latency buckets since it started; poll and compare for rates)
+   */
+  'GET /api/v1/admin/reports/operations': {
+    responses: {
+      '200': {
+        at: string;
+        uptimeSeconds: number;
+        bets: {
+          placed: number;
+          rejected: number;
+          settled: number;
+          cashOuts: number;
+        };
+        money: {
+          currency: string;
+          /**
+           * Minor units.
+           */
+          staked: string;
+          /**
+           * Minor units.
+           */
+          potentialPayout: string;
+          /**
+           * Minor units.
+           */
+          settledStake: string;
+          /**
+           * Minor units.
+           */
+          settledPayout: string;
+        }[];
+        http: {
+          requests: number;
+          serverErrors: number;
+          problems: number;
+          inFlight: number;
+          latency: {
+            /**
+             * Upper bounds in seconds; null is +Inf.
+             */
+            le: (number | null)[];
+            /**
+             * Cumulative counts per bound.
+             */
+            counts: number[];
+          };
+        };
+        realtime: {
+          connections: number;
+          subscriptions: number;
+          pushLatency: {
+            /**
+             * Upper bounds in seconds; null is +Inf.
+             */
+            le: (number | null)[];
+            /**
+             * Cumulative counts per bound.
+             */
+            counts: number[];
+          } | null;
+        };
+        outbox: {
+          pending: number | null;
+          oldestPendingAgeSeconds: number | null;
+          published: number;
+          relayLag: {
+            /**
+             * Upper bounds in seconds; null is +Inf.
+             */
+            le: (number | null)[];
+            /**
+             * Cumulative counts per bound.
+             */
+            counts: number[];
+          } | null;
+        };
+        settlement: {
+          backlogMarkets: number | null;
+          lagSeconds: number | null;
+        };
+      };
+    };
+  };
+  /**
+   * Liability of an event per market and selection, with open bets and stakes
+   */
+  'GET /api/v1/admin/reports/events/{id}/liability': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        event: {
+          id: string;
+          name: string;
+          status: string;
+          startsAt: string;
+        };
+        /**
+         * Liability is kept in the operator's main currency.
+         */
+        currency: string;
+        /**
+         * Minor units.
+         */
+        exposure: string;
+        markets: {
+          id: string;
+          name: string;
+          status: string;
+          /**
+           * Minor units.
+           */
+          exposure: string;
+          cap: string | null;
+          openBets: number;
+          selections: {
+            id: string;
+            name: string;
+            price: string;
+            /**
+             * Minor units.
+             */
+            exposure: string;
+            cap: string | null;
+            openBets: number;
+            stakes: {
+              currency: string;
+              /**
+               * Minor units.
+               */
+              stake: string;
+            }[];
+          }[];
+        }[];
+      };
+    };
+  };
+  /**
+   * The latest bets of all players, newest first (the live bet ticker)
+   */
+  'GET /api/v1/admin/reports/bets': {
+    query?: {
+      limit?: number;
+      /**
+       * Only bets placed at or after this instant (the newest the ticker has; it comes again, drop the ids you have).
+       */
+      after?: string;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          playerId: string;
+          kind: string;
+          system: string | null;
+          eachWay: boolean;
+          lines: number;
+          status: string;
+          currency: string;
+          /**
+           * Minor units.
+           */
+          stake: string;
+          /**
+           * Minor units.
+           */
+          potentialPayout: string;
+          placedAt: string;
+          inPlay: boolean;
+          legs: {
+            eventName: string;
+            marketName: string;
+            selectionName: string;
+            price: string;
+          }[];
+        }[];
+      };
+    };
+  };
 }
 
 export type OperationKey = keyof Operations;
 
 /** Operations that move money: they take an Idempotency-Key, reused on every retry. */
 export type IdempotentOperation =
+  | 'POST /api/v1/admin/affiliate-statements/{id}/pay'
   | 'POST /api/v1/wallet/deposits'
   | 'POST /api/v1/wallet/withdrawals'
   | 'POST /api/v1/bets'
   | 'POST /api/v1/bets/{id}/cash-out'
   | 'POST /api/v1/admin/markets/{id}/result'
   | 'POST /api/v1/admin/markets/{id}/resettle'
-  | 'POST /api/v1/admin/bets/{id}/void';
+  | 'POST /api/v1/admin/bets/{id}/void'
+  | 'POST /api/v1/promotions/{id}/opt-in'
+  | 'POST /api/v1/loyalty/redemptions'
+  | 'POST /api/v1/admin/promotions/{id}/awards';
 
 /** What the client needs to know about each operation beyond its types. */
 export interface OperationMeta {
@@ -2948,10 +5781,178 @@ export const OPERATIONS: Record<OperationKey, OperationMeta> = {
     stepUp: false,
     idempotent: false,
   },
+  'GET /api/v1/b2b/me': {
+    method: 'GET',
+    path: '/api/v1/b2b/me',
+    access: 'api-key:*',
+    stepUp: false,
+    idempotent: false,
+  },
   'GET /api/v1/b2b/odds': {
     method: 'GET',
     path: '/api/v1/b2b/odds',
     access: 'api-key:odds:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/b2b/events/{id}': {
+    method: 'GET',
+    path: '/api/v1/b2b/events/{id}',
+    access: 'api-key:odds:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/b2b/catalogue': {
+    method: 'GET',
+    path: '/api/v1/b2b/catalogue',
+    access: 'api-key:odds:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/partner/affiliate/links': {
+    method: 'GET',
+    path: '/api/v1/partner/affiliate/links',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/partner/affiliate/links': {
+    method: 'POST',
+    path: '/api/v1/partner/affiliate/links',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/partner/affiliate/links/{id}/disable': {
+    method: 'POST',
+    path: '/api/v1/partner/affiliate/links/{id}/disable',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/partner/affiliate/dashboard': {
+    method: 'GET',
+    path: '/api/v1/partner/affiliate/dashboard',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/partner/affiliate/statements': {
+    method: 'GET',
+    path: '/api/v1/partner/affiliate/statements',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/affiliate-plans': {
+    method: 'GET',
+    path: '/api/v1/admin/affiliate-plans',
+    access: 'staff:partners:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/affiliate-plans': {
+    method: 'POST',
+    path: '/api/v1/admin/affiliate-plans',
+    access: 'staff:partners:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'PUT /api/v1/admin/partners/{id}/affiliate-plan': {
+    method: 'PUT',
+    path: '/api/v1/admin/partners/{id}/affiliate-plan',
+    access: 'staff:partners:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/partners/{id}/affiliate-dashboard': {
+    method: 'GET',
+    path: '/api/v1/admin/partners/{id}/affiliate-dashboard',
+    access: 'staff:partners:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/affiliate-statements/compute': {
+    method: 'POST',
+    path: '/api/v1/admin/affiliate-statements/compute',
+    access: 'staff:partners:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/affiliate-statements': {
+    method: 'GET',
+    path: '/api/v1/admin/affiliate-statements',
+    access: 'staff:partners:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/affiliate-statements/{id}/approve': {
+    method: 'POST',
+    path: '/api/v1/admin/affiliate-statements/{id}/approve',
+    access: 'staff:partners:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/affiliate-statements/{id}/pay': {
+    method: 'POST',
+    path: '/api/v1/admin/affiliate-statements/{id}/pay',
+    access: 'staff:partners:manage',
+    stepUp: false,
+    idempotent: true,
+  },
+  'GET /api/v1/partner/webhooks': {
+    method: 'GET',
+    path: '/api/v1/partner/webhooks',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/partner/webhooks': {
+    method: 'POST',
+    path: '/api/v1/partner/webhooks',
+    access: 'partner',
+    stepUp: true,
+    idempotent: false,
+  },
+  'GET /api/v1/partner/webhooks/{id}': {
+    method: 'GET',
+    path: '/api/v1/partner/webhooks/{id}',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'PATCH /api/v1/partner/webhooks/{id}': {
+    method: 'PATCH',
+    path: '/api/v1/partner/webhooks/{id}',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/partner/webhooks/{id}/rotate-secret': {
+    method: 'POST',
+    path: '/api/v1/partner/webhooks/{id}/rotate-secret',
+    access: 'partner',
+    stepUp: true,
+    idempotent: false,
+  },
+  'GET /api/v1/partner/webhook-deliveries': {
+    method: 'GET',
+    path: '/api/v1/partner/webhook-deliveries',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/partner/webhook-deliveries/{id}': {
+    method: 'GET',
+    path: '/api/v1/partner/webhook-deliveries/{id}',
+    access: 'partner',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/partner/webhook-deliveries/{id}/redeliver': {
+    method: 'POST',
+    path: '/api/v1/partner/webhook-deliveries/{id}/redeliver',
+    access: 'partner',
     stepUp: false,
     idempotent: false,
   },
@@ -3193,6 +6194,97 @@ export const OPERATIONS: Record<OperationKey, OperationMeta> = {
     stepUp: false,
     idempotent: false,
   },
+  'GET /api/v1/promotions': {
+    method: 'GET',
+    path: '/api/v1/promotions',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/promotions/{id}/opt-in': {
+    method: 'POST',
+    path: '/api/v1/promotions/{id}/opt-in',
+    access: 'player',
+    stepUp: false,
+    idempotent: true,
+  },
+  'GET /api/v1/promotions/wallet': {
+    method: 'GET',
+    path: '/api/v1/promotions/wallet',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/loyalty': {
+    method: 'GET',
+    path: '/api/v1/loyalty',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/loyalty/redemptions': {
+    method: 'POST',
+    path: '/api/v1/loyalty/redemptions',
+    access: 'player',
+    stepUp: false,
+    idempotent: true,
+  },
+  'GET /api/v1/admin/promotions': {
+    method: 'GET',
+    path: '/api/v1/admin/promotions',
+    access: 'staff:promotions:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/promotions': {
+    method: 'POST',
+    path: '/api/v1/admin/promotions',
+    access: 'staff:promotions:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/promotions/{id}': {
+    method: 'GET',
+    path: '/api/v1/admin/promotions/{id}',
+    access: 'staff:promotions:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/promotions/{id}/status': {
+    method: 'POST',
+    path: '/api/v1/admin/promotions/{id}/status',
+    access: 'staff:promotions:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/promotions/{id}/awards': {
+    method: 'POST',
+    path: '/api/v1/admin/promotions/{id}/awards',
+    access: 'staff:promotions:manage',
+    stepUp: false,
+    idempotent: true,
+  },
+  'POST /api/v1/admin/promotions/segments/{segment}': {
+    method: 'POST',
+    path: '/api/v1/admin/promotions/segments/{segment}',
+    access: 'staff:promotions:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/loyalty': {
+    method: 'GET',
+    path: '/api/v1/admin/loyalty',
+    access: 'staff:promotions:manage',
+    stepUp: false,
+    idempotent: false,
+  },
+  'PUT /api/v1/admin/loyalty': {
+    method: 'PUT',
+    path: '/api/v1/admin/loyalty',
+    access: 'staff:promotions:manage',
+    stepUp: false,
+    idempotent: false,
+  },
   'GET /api/v1/admin/notifications': {
     method: 'GET',
     path: '/api/v1/admin/notifications',
@@ -3214,10 +6306,220 @@ export const OPERATIONS: Record<OperationKey, OperationMeta> = {
     stepUp: false,
     idempotent: false,
   },
+  'GET /api/v1/jurisdictions': {
+    method: 'GET',
+    path: '/api/v1/jurisdictions',
+    access: 'public',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/me/responsible-gambling': {
+    method: 'GET',
+    path: '/api/v1/me/responsible-gambling',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'PUT /api/v1/me/limits': {
+    method: 'PUT',
+    path: '/api/v1/me/limits',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/me/limits/prompt/decline': {
+    method: 'POST',
+    path: '/api/v1/me/limits/prompt/decline',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/me/reality-check': {
+    method: 'GET',
+    path: '/api/v1/me/reality-check',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'PUT /api/v1/me/reality-check': {
+    method: 'PUT',
+    path: '/api/v1/me/reality-check',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/me/reality-check/{id}/acknowledge': {
+    method: 'POST',
+    path: '/api/v1/me/reality-check/{id}/acknowledge',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/me/time-out': {
+    method: 'POST',
+    path: '/api/v1/me/time-out',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/me/self-exclusion': {
+    method: 'POST',
+    path: '/api/v1/me/self-exclusion',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/me/kyc': {
+    method: 'GET',
+    path: '/api/v1/me/kyc',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/me/kyc/documents': {
+    method: 'POST',
+    path: '/api/v1/me/kyc/documents',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/kyc': {
+    method: 'GET',
+    path: '/api/v1/admin/kyc',
+    access: 'staff:kyc:review',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/players/{id}/kyc': {
+    method: 'GET',
+    path: '/api/v1/admin/players/{id}/kyc',
+    access: 'staff:kyc:review',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/players/{id}/kyc/reviews': {
+    method: 'POST',
+    path: '/api/v1/admin/players/{id}/kyc/reviews',
+    access: 'staff:kyc:review',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/kyc/documents/{id}': {
+    method: 'GET',
+    path: '/api/v1/admin/kyc/documents/{id}',
+    access: 'staff:kyc:review',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/players/{id}/responsible-gambling': {
+    method: 'GET',
+    path: '/api/v1/admin/players/{id}/responsible-gambling',
+    access: 'staff:players:limits',
+    stepUp: false,
+    idempotent: false,
+  },
+  'PUT /api/v1/admin/players/{id}/limits': {
+    method: 'PUT',
+    path: '/api/v1/admin/players/{id}/limits',
+    access: 'staff:players:limits',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/audit/verify': {
+    method: 'POST',
+    path: '/api/v1/admin/audit/verify',
+    access: 'staff:audit:read',
+    stepUp: false,
+    idempotent: false,
+  },
   'GET /api/v1/admin/audit': {
     method: 'GET',
     path: '/api/v1/admin/audit',
     access: 'staff:audit:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/aml/flags': {
+    method: 'GET',
+    path: '/api/v1/admin/aml/flags',
+    access: 'staff:aml:review',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/aml/flags/{id}': {
+    method: 'GET',
+    path: '/api/v1/admin/aml/flags/{id}',
+    access: 'staff:aml:review',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/aml/flags/{id}/resolve': {
+    method: 'POST',
+    path: '/api/v1/admin/aml/flags/{id}/resolve',
+    access: 'staff:aml:review',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/history/summary': {
+    method: 'GET',
+    path: '/api/v1/history/summary',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/history/bets': {
+    method: 'GET',
+    path: '/api/v1/history/bets',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/history/transactions': {
+    method: 'GET',
+    path: '/api/v1/history/transactions',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/history/sessions': {
+    method: 'GET',
+    path: '/api/v1/history/sessions',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/history/{kind}/export': {
+    method: 'GET',
+    path: '/api/v1/history/{kind}/export',
+    access: 'player',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/players/{id}/activity-export': {
+    method: 'GET',
+    path: '/api/v1/admin/players/{id}/activity-export',
+    access: 'staff:players:export',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/reports/operations': {
+    method: 'GET',
+    path: '/api/v1/admin/reports/operations',
+    access: 'staff:reports:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/reports/events/{id}/liability': {
+    method: 'GET',
+    path: '/api/v1/admin/reports/events/{id}/liability',
+    access: 'staff:bets:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/reports/bets': {
+    method: 'GET',
+    path: '/api/v1/admin/reports/bets',
+    access: 'staff:bets:read',
     stepUp: false,
     idempotent: false,
   },

@@ -10,10 +10,17 @@ import { MIN_PASSWORD, RequestPasswordReset, ResetPassword } from '../ui/passwor
 import { SecuritySettings } from '../ui/security.tsx';
 import { SignInForm } from '../ui/sign-in.tsx';
 import { AuditPage } from './audit/audit-page.tsx';
+import { AmlPage } from './compliance/aml-page.tsx';
+import { KycPage } from './compliance/kyc-page.tsx';
 import { LedgerPage } from './ledger/ledger-page.tsx';
 import { MailPage } from './mail/mail-page.tsx';
+import { OperationsPage } from './operations/operations-page.tsx';
 import { PartnersPage } from './partners/partners-page.tsx';
 import { type Area, areasOf } from './permissions.ts';
+import { PromotionsAdminPage } from './promotions/promotions-page.tsx';
+import { LiabilityPage } from './risk/liability-page.tsx';
+import { RiskPage } from './risk/risk-page.tsx';
+import { TickerPage } from './risk/ticker-page.tsx';
 import { RolesPage } from './staff/roles-page.tsx';
 import { StaffPage } from './staff/staff-page.tsx';
 import { EventDesk } from './trading/event-desk.tsx';
@@ -123,6 +130,20 @@ function Screen({ route, areas }: { route: Route; areas: Area[] }) {
   switch (first) {
     case 'trading':
       return second === 'event' && third ? <EventDesk id={third} /> : <TradingPage />;
+    case 'liability':
+      return <LiabilityPage eventId={second} />;
+    case 'ticker':
+      return <TickerPage />;
+    case 'risk':
+      return <RiskPage kind={second} id={third} />;
+    case 'operations':
+      return <OperationsPage />;
+    case 'kyc':
+      return <KycPage playerId={second} />;
+    case 'aml':
+      return <AmlPage />;
+    case 'promotions':
+      return <PromotionsAdminPage />;
     case 'staff':
       return <StaffPage />;
     case 'roles':

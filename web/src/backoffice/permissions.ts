@@ -19,6 +19,48 @@ export const AREAS: Area[] = [
     description: 'Sports, competitions, events and markets; prices, suspensions and results.',
   },
   {
+    path: '/liability',
+    label: 'Liability',
+    anyOf: ['bets:read'],
+    description: 'What each event, market and selection would cost if it won, against its caps.',
+  },
+  {
+    path: '/ticker',
+    label: 'Live bets',
+    anyOf: ['bets:read'],
+    description: 'Every bet as it is placed.',
+  },
+  {
+    path: '/risk',
+    label: 'Risk',
+    anyOf: ['players:read', 'bets:read'],
+    description: "Players' stake factors and cash-out blocks; bets looked up and voided.",
+  },
+  {
+    path: '/operations',
+    label: 'Operations',
+    anyOf: ['reports:read'],
+    description: 'Live charts: bets a minute, turnover, GGR, errors, latency, connections, outbox.',
+  },
+  {
+    path: '/kyc',
+    label: 'KYC review',
+    anyOf: ['kyc:review'],
+    description: "Players' identity documents and verification decisions.",
+  },
+  {
+    path: '/aml',
+    label: 'AML flags',
+    anyOf: ['aml:review'],
+    description: 'Payments and betting patterns the monitoring rules flagged, to resolve.',
+  },
+  {
+    path: '/promotions',
+    label: 'Promotions',
+    anyOf: ['promotions:manage'],
+    description: 'Free bets, bonus money and deposit bonuses: create, pause, end.',
+  },
+  {
     path: '/staff',
     label: 'Staff',
     anyOf: ['staff:manage'],

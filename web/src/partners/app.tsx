@@ -1,5 +1,6 @@
 // The partner portal: sign-in (with the second factor when enrolled), the company profile,
-// API keys, and the account's security.
+// API keys, affiliate links, referrals and commission statements, webhooks, and the
+// account's security.
 import type { ReactNode } from 'react';
 import { useI18n } from '../lib/i18n.tsx';
 import { navigate, type Route, useRoute } from '../lib/router.ts';
@@ -10,7 +11,9 @@ import { PageHeading } from '../ui/page.tsx';
 import { RequestPasswordReset, ResetPassword } from '../ui/password.tsx';
 import { SecuritySettings } from '../ui/security.tsx';
 import { SignInForm } from '../ui/sign-in.tsx';
+import { AffiliatePage } from './affiliate-page.tsx';
 import { ApiKeysPage } from './api-keys-page.tsx';
+import { WebhooksPage } from './webhooks-page.tsx';
 
 function Door({ children, title }: { children: ReactNode; title: string }) {
   return (
@@ -135,6 +138,12 @@ export function PartnerApp() {
     case 'keys':
       screen = <ApiKeysPage />;
       break;
+    case 'affiliate':
+      screen = <AffiliatePage />;
+      break;
+    case 'webhooks':
+      screen = <WebhooksPage />;
+      break;
     case 'account':
       screen = (
         <div className="page">
@@ -173,6 +182,12 @@ export function PartnerApp() {
           </a>
           <a href="#/keys" aria-current={first === 'keys' ? 'page' : undefined}>
             API keys
+          </a>
+          <a href="#/affiliate" aria-current={first === 'affiliate' ? 'page' : undefined}>
+            Affiliate
+          </a>
+          <a href="#/webhooks" aria-current={first === 'webhooks' ? 'page' : undefined}>
+            Webhooks
           </a>
           <a href="#/account" aria-current={first === 'account' ? 'page' : undefined}>
             Security

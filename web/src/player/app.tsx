@@ -7,6 +7,7 @@ import { type Route, useRoute } from '../lib/router.ts';
 import { useAuth } from '../ui/auth.tsx';
 import { useAccountData } from './account/account-data.tsx';
 import { AccountPage } from './account/account-page.tsx';
+import { RealityCheck, ResponsibleGamblingPage } from './account/responsible-gambling.tsx';
 import {
   ForgotPasswordPage,
   RegisterPage,
@@ -19,6 +20,7 @@ import { EventPage } from './catalog/event-page.tsx';
 import { HomePage } from './catalog/home-page.tsx';
 import { MessagesPage } from './messages/messages-page.tsx';
 import { useOddsFormat } from './odds-format.tsx';
+import { PromotionsPage } from './promotions/promotions-page.tsx';
 import { BetSlip } from './slip/bet-slip.tsx';
 import { useSlip } from './slip/slip.tsx';
 import { WalletPage } from './wallet/wallet-page.tsx';
@@ -48,7 +50,7 @@ function Screen({ route }: { route: Route }) {
     case 'competition':
       return <HomePage filter={{ competitionId: second }} />;
     case 'event':
-      return <EventPage id={second} />;
+      return <EventPage key={second} id={second} />;
     case 'slip':
       return (
         <div className="page">
@@ -67,6 +69,12 @@ function Screen({ route }: { route: Route }) {
           <WalletPage />
         </SignedIn>
       );
+    case 'promotions':
+      return (
+        <SignedIn route={route}>
+          <PromotionsPage />
+        </SignedIn>
+      );
     case 'messages':
       return (
         <SignedIn route={route}>
@@ -76,7 +84,7 @@ function Screen({ route }: { route: Route }) {
     case 'account':
       return (
         <SignedIn route={route}>
-          <AccountPage />
+          {second === 'safer-gambling' ? <ResponsibleGamblingPage /> : <AccountPage />}
         </SignedIn>
       );
     case 'login':
@@ -224,9 +232,11 @@ export function PlayerApp() {
       ) : null}
       <footer className="site-footer">
         <p>
-          <strong>18+</strong> · {t('footer.responsible')}
+          <strong>18+</strong> · {t('footer.responsible')}{' '}
+          <a href="#/account/safer-gambling">{t('rg.title')}</a>
         </p>
       </footer>
+      <RealityCheck />
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { createClient } from '../api/client.ts';
 import { I18nProvider } from '../lib/i18n.tsx';
 import { AuthProvider } from '../ui/auth.tsx';
 import { NoticeProvider } from '../ui/notices.tsx';
+import { RealtimeProvider } from '../ui/realtime.tsx';
 import { StepUpProvider } from '../ui/step-up.tsx';
 import '../ui/base.css';
 import './player.css';
@@ -22,17 +23,19 @@ if (root) {
       <I18nProvider locales={['en', 'de']}>
         <NoticeProvider>
           <AuthProvider client={client}>
-            <StepUpProvider client={client}>
-              <CatalogProvider>
-                <AccountDataProvider>
-                  <OddsFormatProvider>
-                    <SlipProvider>
-                      <PlayerApp />
-                    </SlipProvider>
-                  </OddsFormatProvider>
-                </AccountDataProvider>
-              </CatalogProvider>
-            </StepUpProvider>
+            <RealtimeProvider client={client}>
+              <StepUpProvider client={client}>
+                <CatalogProvider>
+                  <AccountDataProvider>
+                    <OddsFormatProvider>
+                      <SlipProvider>
+                        <PlayerApp />
+                      </SlipProvider>
+                    </OddsFormatProvider>
+                  </AccountDataProvider>
+                </CatalogProvider>
+              </StepUpProvider>
+            </RealtimeProvider>
           </AuthProvider>
         </NoticeProvider>
       </I18nProvider>

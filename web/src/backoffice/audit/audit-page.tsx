@@ -1,4 +1,4 @@
-// The audit log, newest first, filtered by action (or its prefix, e.g. "auth"), actor or
+// The audit log with its hash chains verified on request; records newest first, filtered by action (or its prefix, e.g. "auth"), actor or
 // target; older records page by page.
 import { type FormEvent, useEffect, useState } from 'react';
 import type { AuditRecord } from '../../api/types.ts';
@@ -8,6 +8,7 @@ import { formText, TextField } from '../../ui/forms.tsx';
 import { useBusy } from '../../ui/hooks.ts';
 import { useReport } from '../../ui/notices.tsx';
 import { PageHeading } from '../../ui/page.tsx';
+import { ChainCheck } from './chain-check.tsx';
 
 interface Filters {
   action?: string;
@@ -59,6 +60,7 @@ export function AuditPage() {
   return (
     <div className="page">
       <PageHeading>Audit log</PageHeading>
+      <ChainCheck />
       <form className="panel filters" onSubmit={submit} aria-label="Filters">
         <TextField
           label="Action"

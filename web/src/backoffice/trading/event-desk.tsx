@@ -1,6 +1,7 @@
-// One event at the trading desk: every market with its prices (edit), its state (suspend,
-// open), its result (winners or void, which settles its bets: the summary shows how many won,
-// lost and were voided), and a form for another market.
+// One event at the trading desk: every market with its prices (edit, or all at once to a
+// margin), its settings, its state (suspend, open), its result (winners or void, which settles
+// its bets: the summary shows how many won, lost and were voided) and a corrected result
+// (resettle, with a reason), the event's liability, and a form for another market.
 import { type FormEvent, useState } from 'react';
 import { isOutcomeUnknown } from '../../api/client.ts';
 import type { Event, Market, SettlementSummary } from '../../api/types.ts';
@@ -14,7 +15,9 @@ import { useBusy, useLoader } from '../../ui/hooks.ts';
 import { useNotify, useReport } from '../../ui/notices.tsx';
 import { PageHeading } from '../../ui/page.tsx';
 import { can } from '../permissions.ts';
+import { LiabilityView } from '../risk/liability.tsx';
 import { emptyMarket, type MarketDraft, MarketFields } from './market-form.tsx';
+import { MarginTool, MarketSettingsPanel } from './market-tools.tsx';
 import { marketBody } from './templates.ts';
 
 function PriceEditor({
@@ -88,34 +91,50 @@ function ResultDialog({
   open,
   onClose,
   onSettled,
+  resettle = false,
 }: {
   market: Market;
   open: boolean;
   onClose: () => void;
   onSettled: (summary: SettlementSummary) => void;
+  /** Correct a recorded result: every bet is settled again, with a reason. */
+  resettle?: boolean;
 }) {
   const { client } = useAuth();
   const report = useReport();
   const [busy, run] = useBusy();
   const [winners, setWinners] = useState<string[]>([]);
   const [voided, setVoided] = useState(false);
+  const [reason, setReason] = useState('');
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const body = voided ? { void: true } : { winners };
+    const result = voided ? { void: true } : { winners };
     void run(async () => {
       try {
         // A result settles bets: a retry after a lost answer must reuse the key.
-        const summary = await withIdempotencyKey(
-          `result:${market.id}`,
-          body,
-          (idempotencyKey) =>
-            client.call('POST /api/v1/admin/markets/{id}/result', {
-              path: { id: market.id },
-              body,
-              idempotencyKey,
-            }),
-          isOutcomeUnknown,
-        );
+        const summary = resettle
+          ? await withIdempotencyKey(
+              `resettle:${market.id}`,
+              { ...result, reason: reason.trim() },
+              (idempotencyKey) =>
+                client.call('POST /api/v1/admin/markets/{id}/resettle', {
+                  path: { id: market.id },
+                  body: { ...result, reason: reason.trim() },
+                  idempotencyKey,
+                }),
+              isOutcomeUnknown,
+            )
+          : await withIdempotencyKey(
+              `result:${market.id}`,
+              result,
+              (idempotencyKey) =>
+                client.call('POST /api/v1/admin/markets/{id}/result', {
+                  path: { id: market.id },
+                  body: result,
+                  idempotencyKey,
+                }),
+              isOutcomeUnknown,
+            );
         onSettled(summary);
         onClose();
       } catch (error) {
@@ -124,7 +143,11 @@ function ResultDialog({
     });
   };
   return (
-    <Dialog open={open} title={`Result: ${market.name}`} onClose={onClose}>
+    <Dialog
+      open={open}
+      title={`${resettle ? 'Correct the result' : 'Result'}: ${market.name}`}
+      onClose={onClose}
+    >
       <form className="stack" onSubmit={submit}>
         <fieldset disabled={voided}>
           <legend>Winning selections</legend>
@@ -153,17 +176,32 @@ function ResultDialog({
           />
           <label htmlFor={`void-${market.id}`}>Void the market (every stake is returned)</label>
         </div>
+        {resettle ? (
+          <div className="field">
+            <label htmlFor={`reason-${market.id}`}>
+              Why the result changes (kept in the audit log)
+            </label>
+            <input
+              id={`reason-${market.id}`}
+              required
+              maxLength={500}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+            />
+          </div>
+        ) : null}
         <p className="hint">
-          Recording the result settles every open bet on this market at once. It cannot be changed
-          here afterwards.
+          {resettle
+            ? 'Every bet on this market is settled again: winnings paid before are taken back where the corrected result says so, and paid where it now wins.'
+            : 'Recording the result settles every open bet on this market at once. A wrong result can be corrected afterwards (resettle).'}
         </p>
         <div className="actions">
           <SubmitButton
             busy={busy}
             busyLabel="Settling…"
-            disabled={!voided && winners.length === 0}
+            disabled={(!voided && winners.length === 0) || (resettle && reason.trim() === '')}
           >
-            Record result and settle
+            {resettle ? 'Correct and settle again' : 'Record result and settle'}
           </SubmitButton>
           <button type="button" className="secondary" onClick={onClose}>
             Cancel
@@ -192,6 +230,7 @@ function MarketDesk({
   const report = useReport();
   const [busy, run] = useBusy();
   const [resulting, setResulting] = useState(false);
+  const [resettling, setResettling] = useState(false);
   const pricer = can(me, 'markets:price');
   const settler = can(me, 'markets:settle');
   const live = market.status === 'open' || market.status === 'suspended';
@@ -293,7 +332,14 @@ function MarketDesk({
             Enter result
           </button>
         ) : null}
+        {settler && market.status === 'settled' ? (
+          <button type="button" className="secondary" onClick={() => setResettling(true)}>
+            Correct result (resettle)
+          </button>
+        ) : null}
       </div>
+      {pricer && live ? <MarginTool market={market} onSaved={onMarket} /> : null}
+      {pricer ? <MarketSettingsPanel market={market} /> : null}
       {settler ? (
         <ResultDialog
           market={market}
@@ -305,6 +351,18 @@ function MarketDesk({
               `${market.name} settled: ${s.bets.won} won, ${s.bets.lost} lost, ${s.bets.void} void.`,
               'success',
             );
+          }}
+        />
+      ) : null}
+      {settler && market.status === 'settled' ? (
+        <ResultDialog
+          market={market}
+          open={resettling}
+          resettle
+          onClose={() => setResettling(false)}
+          onSettled={(s) => {
+            onSettled(s);
+            notify(`${market.name} settled again.`, 'success');
           }}
         />
       ) : null}
@@ -416,6 +474,7 @@ export function EventDesk({ id }: { id: string }) {
         />
       ))}
       {can(me, 'catalog:write') ? <AddMarket event={e} onAdded={replaceMarket} /> : null}
+      {can(me, 'bets:read') ? <LiabilityView eventId={e.id} /> : null}
     </div>
   );
 }

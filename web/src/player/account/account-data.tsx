@@ -1,6 +1,7 @@
 // The signed-in player's wallet and messages, kept fresh for every screen (the header's
 // balance, the slip's currency, the inbox count). New messages — a settled bet, a payment —
-// are announced as they arrive. The realtime channel (issue 5) will push these instead.
+// are announced as they arrive. The `me` topic of the WebSocket pushes balance and bet changes
+// the moment they happen; the background re-reads are the fallback.
 import {
   createContext,
   type ReactNode,
@@ -9,12 +10,14 @@ import {
   useEffect,
   useMemo,
   useRef,
+  useState,
 } from 'react';
 import type { Message, Wallet } from '../../api/types.ts';
 import { useI18n } from '../../lib/i18n.tsx';
 import { useAuth } from '../../ui/auth.tsx';
 import { useLoader } from '../../ui/hooks.ts';
 import { useNotify } from '../../ui/notices.tsx';
+import { useTopic } from '../../ui/realtime.tsx';
 
 const REFRESH_MS = 10_000;
 
@@ -25,6 +28,8 @@ interface AccountData {
   messages: Message[] | undefined;
   /** Re-reads the wallet and messages now (after a bet, a deposit …). */
   refresh(): Promise<void>;
+  /** Counts bet changes pushed for this player (placed, accepted, settled, cashed out). */
+  betVersion: number;
 }
 
 const AccountDataContext = createContext<AccountData>({
@@ -32,6 +37,7 @@ const AccountDataContext = createContext<AccountData>({
   currency: 'EUR',
   messages: undefined,
   refresh: async () => {},
+  betVersion: 0,
 });
 
 export function AccountDataProvider({ children }: { children: ReactNode }) {
@@ -48,6 +54,13 @@ export function AccountDataProvider({ children }: { children: ReactNode }) {
     [client, me?.id],
     { enabled: player, refreshMs: REFRESH_MS },
   );
+
+  const [betVersion, setBetVersion] = useState(0);
+  const reloadWalletNow = wallet.reload;
+  useTopic(player ? 'me' : null, (message) => {
+    if (message.type === 'balance') void reloadWalletNow();
+    if (message.type === 'bet') setBetVersion((v) => v + 1);
+  });
 
   // Announce what arrived since the last look, not the backlog.
   const known = useRef<Set<string> | null>(null);
@@ -81,8 +94,9 @@ export function AccountDataProvider({ children }: { children: ReactNode }) {
       currency: (player ? wallet.data?.currency : undefined) ?? me?.currency ?? 'EUR',
       messages: player ? messages.data?.items : undefined,
       refresh,
+      betVersion,
     }),
-    [player, wallet.data, messages.data, me?.currency, refresh],
+    [player, wallet.data, messages.data, me?.currency, refresh, betVersion],
   );
   return <AccountDataContext.Provider value={value}>{children}</AccountDataContext.Provider>;
 }

@@ -78,6 +78,20 @@ export function AccountPage() {
           </div>
         )}
       </section>
+      <section className="panel stack" aria-labelledby="rg-heading">
+        <h2 id="rg-heading">{t('rg.title')}</h2>
+        <p className="muted">{t('rg.intro')}</p>
+        <p>
+          <a className="button secondary" href="#/account/safer-gambling">
+            {t('rg.open')}
+          </a>
+        </p>
+      </section>
+      <p>
+        <a className="button secondary" href="#/promotions">
+          {t('promo.title')}
+        </a>
+      </p>
       <SecuritySettings />
       <div className="actions">
         <button

@@ -10,7 +10,7 @@ import { PageHeading } from '../../ui/page.tsx';
 import { useAccountData } from '../account/account-data.tsx';
 import { useOddsFormat } from '../odds-format.tsx';
 import { betTitle, statusLabel } from './bet-title.ts';
-import { CashOut } from './cash-out.tsx';
+import { AutoCashOut, CashOut } from './cash-out.tsx';
 
 export function BetCard({ bet, onChanged }: { bet: Bet; onChanged?: () => void }) {
   const i18n = useI18n();
@@ -77,6 +77,7 @@ export function BetCard({ bet, onChanged }: { bet: Bet; onChanged?: () => void }
         ) : null}
       </dl>
       {bet.status === 'open' && onChanged ? <CashOut bet={bet} onCashedOut={onChanged} /> : null}
+      {bet.status === 'open' && onChanged ? <AutoCashOut bet={bet} onSaved={onChanged} /> : null}
     </li>
   );
 }
@@ -85,7 +86,7 @@ export function MyBetsPage({ status }: { status: 'open' | 'settled' }) {
   const { t } = useI18n();
   const { client } = useAuth();
   const { format } = useOddsFormat();
-  const { refresh } = useAccountData();
+  const { refresh, betVersion } = useAccountData();
   const list = useCursorList(
     (cursor, signal) =>
       client.call('GET /api/v1/bets', {
@@ -94,8 +95,12 @@ export function MyBetsPage({ status }: { status: 'open' | 'settled' }) {
       }),
     [client, status, format],
   );
-  // Settlements move bets from open to settled: re-read the first page now and then.
+  // Settlements move bets from open to settled: re-read the first page when the WebSocket
+  // says a bet changed, and now and then.
   const { reload } = list;
+  useEffect(() => {
+    if (betVersion > 0) void reload();
+  }, [betVersion, reload]);
   useEffect(() => {
     const timer = window.setInterval(() => {
       if (!document.hidden) void reload();

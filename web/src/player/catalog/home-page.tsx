@@ -1,15 +1,18 @@
 // Upcoming and live events, soonest first, grouped by competition; filtered by a sport or a
-// competition from the navigation. Prices refresh in the background.
-import { useEffect, useMemo } from 'react';
+// competition from the navigation. Prices, market states and live scores arrive over the
+// WebSocket (each sport's topic); the list is also re-read in the background.
+import { useEffect, useMemo, useState } from 'react';
 import type { Event } from '../../api/types.ts';
 import { useI18n } from '../../lib/i18n.tsx';
 import { useAuth } from '../../ui/auth.tsx';
 import { useCursorList, useLoader } from '../../ui/hooks.ts';
 import { PageHeading } from '../../ui/page.tsx';
+import { useTopics } from '../../ui/realtime.tsx';
 import { useOddsFormat } from '../odds-format.tsx';
 import { useSlip } from '../slip/slip.tsx';
 import { useCatalog } from './catalog-data.tsx';
 import { EventCard } from './event-card.tsx';
+import { applyMessage, emptyOverlay, withLive } from './live.ts';
 import { type CatalogFilter, SportsNav } from './sports-nav.tsx';
 
 const PAGE = 20;
@@ -39,10 +42,16 @@ export function HomePage({ filter }: { filter: CatalogFilter }) {
     [client, filter.sport, filter.competitionId, format],
     { refreshMs: REFRESH_MS, enabled: list.items.length > 0 },
   );
+  const [overlay, setOverlay] = useState(emptyOverlay);
+  const sportTopics = useMemo(
+    () => [...new Set(list.items.map((e) => `sport:${e.sport.id}`))].slice(0, 10),
+    [list.items],
+  );
+  useTopics(sportTopics, (message) => setOverlay((o) => applyMessage(o, message)));
   const events = useMemo(() => {
     const latest = new Map((fresh.data?.items ?? []).map((e) => [e.id, e]));
-    return list.items.map((e) => latest.get(e.id) ?? e);
-  }, [list.items, fresh.data]);
+    return list.items.map((e) => withLive(latest.get(e.id) ?? e, overlay, format));
+  }, [list.items, fresh.data, overlay, format]);
 
   useEffect(() => {
     if (events.length > 0) dispatch({ type: 'prices', events });

@@ -1,25 +1,148 @@
-// The bet slip: its lines, singles or a multiple, stakes with the potential payout computed
-// exactly (BigInt, as the server does), the price-change policy, and placing. A changed
-// price shows old → new and must be accepted by placing again; lines that failed stay.
-import { type FormEvent, useEffect, useState } from 'react';
+// The bet slip: its lines; singles, a multiple, a system bet (by name or n-of-k, staked per
+// line) or a bet builder; each-way on outrights; stakes with the potential payout computed
+// exactly (BigInt, as the server does) and a live quote from the server (lines × unit stake,
+// refusals, the largest stake it would take); the price-change policy, and placing. A
+// changed price shows old → new and must be accepted by placing again; lines that failed stay.
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { describeError } from '../../api/problems.ts';
 import type { Bet } from '../../api/types.ts';
 import { useI18n } from '../../lib/i18n.tsx';
-import { currencyExponent } from '../../lib/money.ts';
+import { currencyExponent, minorToDecimal } from '../../lib/money.ts';
 import { combinedPrice } from '../../lib/odds.ts';
 import { href } from '../../lib/router.ts';
 import { useAuth } from '../../ui/auth.tsx';
 import { SelectField } from '../../ui/forms.tsx';
-import { useBusy } from '../../ui/hooks.ts';
+import { useBusy, useLoader } from '../../ui/hooks.ts';
 import { useNotify } from '../../ui/notices.tsx';
 import { useAccountData } from '../account/account-data.tsx';
-import { betTitle } from '../bets/bet-title.ts';
+import { betTitle, systemLabel } from '../bets/bet-title.ts';
 import { useOddsFormat } from '../odds-format.tsx';
+import {
+  type Boost,
+  boostApplied,
+  boostOffered,
+  boostPrice,
+  overBoostMax,
+  usableBoosts,
+} from './boosts.ts';
 import { placeBets } from './place.ts';
+import { QuoteSummary, useQuote } from './quote.tsx';
 import { useSlip } from './slip.tsx';
-import { canCombine, effectiveMode, type Leg, type PricePolicy } from './slip-state.ts';
-import { betRequests, checkStake, potentialPayout } from './stakes.ts';
+import {
+  canCombine,
+  canEachWay,
+  effectiveMode,
+  effectiveSystem,
+  type Leg,
+  modeAvailable,
+  type PricePolicy,
+  SLIP_MODES,
+  type SlipMode,
+  type SlipState,
+  systemOptions,
+} from './slip-state.ts';
+import { betRequests, checkStake, combinedBody, potentialPayout, singleBody } from './stakes.ts';
+
+const MODE_LABEL = {
+  singles: 'slip.singles',
+  multiple: 'slip.multiple',
+  system: 'slip.system',
+  builder: 'slip.builder',
+} as const satisfies Record<SlipMode, string>;
+
+/** The live quote of one bet on the slip (nothing while its stake is not valid). */
+function LiveQuote({
+  body,
+  stake,
+  currency,
+  onStake,
+}: {
+  body: ReturnType<typeof singleBody> | null;
+  stake: string;
+  currency: string;
+  onStake: (text: string) => void;
+}) {
+  const { client, me } = useAuth();
+  const { format } = useOddsFormat();
+  const check = checkStake(stake, currency);
+  const state = useQuote(
+    client,
+    body && check.ok ? { ...body, stake: check.minor } : null,
+    format,
+    me?.kind === 'player',
+  );
+  return (
+    <QuoteSummary
+      state={state}
+      onUseStake={(minor) => onStake(minorToDecimal(minor, currencyExponent(currency)))}
+    />
+  );
+}
+
+/** What pays the stake: cash, cash then bonus money, or one of the player's free bets. */
+function Funding({ single }: { single: boolean }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { client, me } = useAuth();
+  const { state, dispatch } = useSlip();
+  const mode = effectiveMode(state);
+  const bonus = useLoader(
+    (signal) => client.call('GET /api/v1/promotions/wallet', { signal }),
+    [client, me?.id],
+    { enabled: me?.kind === 'player', refreshMs: 60_000 },
+  );
+  const w = bonus.data;
+  if (!w) return null;
+  const freeBets = w.freeBets.filter((f) => f.status === 'active');
+  const hasBonus = BigInt(w.bonusBalance) > 0n;
+  if (!hasBonus && freeBets.length === 0) return null;
+  const options = [
+    { value: 'cash', label: t('slip.payCash') },
+    ...(hasBonus
+      ? [
+          {
+            value: 'bonus',
+            label: t('slip.payBonus', { bonus: i18n.money(w.bonusBalance, w.currency) }),
+          },
+        ]
+      : []),
+    ...(single
+      ? freeBets.map((f) => ({
+          value: `free:${f.id}`,
+          label: t('slip.payFreeBet', {
+            amount: i18n.money(f.amount, f.currency),
+            date: i18n.date(f.expiresAt),
+          }),
+        }))
+      : []),
+  ];
+  const value = options.some((o) => o.value === state.funding) ? state.funding : 'cash';
+  return (
+    <SelectField
+      label={t('slip.payWith')}
+      value={value}
+      onChange={(e) => {
+        const funding = e.target.value;
+        dispatch({ type: 'funding', funding });
+        const free = freeBets.find((f) => `free:${f.id}` === funding);
+        if (!free) return;
+        // A free bet is staked whole.
+        const text = minorToDecimal(free.amount, currencyExponent(free.currency));
+        const only = state.legs[0];
+        if (mode !== 'singles') dispatch({ type: 'stake', selectionId: null, text });
+        else if (only) dispatch({ type: 'stake', selectionId: only.selectionId, text });
+      }}
+      options={options}
+    />
+  );
+}
+
+function stakeLabel(state: SlipState, mode: SlipMode, t: ReturnType<typeof useI18n>['t']) {
+  return mode === 'system' || (state.eachWay && canEachWay(state.legs, mode))
+    ? t('slip.stakePerLine')
+    : t('slip.stake');
+}
 
 function StakeInput({
   id,
@@ -77,6 +200,71 @@ function Payout({ stake, legs, currency }: { stake: string; legs: Leg[]; currenc
   );
 }
 
+/** A single's odds boost: offered (take it) or taken (give it up), with its maximum stake. */
+function BoostOffer({
+  leg,
+  offered,
+  applied,
+  stake,
+  currency,
+}: {
+  leg: Leg;
+  offered: Boost | undefined;
+  applied: Boost | undefined;
+  stake: string;
+  currency: string;
+}) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { dispatch } = useSlip();
+  const { format } = useOddsFormat();
+  const boost = applied ?? offered;
+  if (!boost) return null;
+  const check = checkStake(stake, currency);
+  const tooHigh = applied !== undefined && check.ok && overBoostMax(applied, check.minor);
+  const max = i18n.money(boost.maxStake, currency);
+  const id = `boost-${leg.selectionId}`;
+  return (
+    <div className="slip-boost" data-testid="slip-boost">
+      <p id={id}>
+        <span className="badge">{t('slip.boost')}</span> <strong>{boost.name}</strong>{' '}
+        {applied ? null : (
+          <>
+            <del>
+              <span className="visually-hidden">{t('slip.was')} </span>
+              {leg.price}
+            </del>{' '}
+            <span className="odds">{boostPrice(boost, format)}</span>{' '}
+          </>
+        )}
+        <span className="muted">{t('slip.boostMaxStake', { max })}</span>
+      </p>
+      {tooHigh ? <p className="field-error">{t('slip.boostTooHigh', { max })}</p> : null}
+      {applied ? (
+        <button
+          type="button"
+          className="link"
+          aria-describedby={id}
+          onClick={() => dispatch({ type: 'boost', selectionId: leg.selectionId, boostId: null })}
+        >
+          {t('slip.boostRemove', { selection: leg.selectionName })}
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="secondary small"
+          aria-describedby={id}
+          onClick={() =>
+            dispatch({ type: 'boost', selectionId: leg.selectionId, boostId: boost.id })
+          }
+        >
+          {t('slip.boostApply', { selection: leg.selectionName })}
+        </button>
+      )}
+    </div>
+  );
+}
+
 function Receipt({ bets, onDone }: { bets: Bet[]; onDone: () => void }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -93,6 +281,11 @@ function Receipt({ bets, onDone }: { bets: Bet[]; onDone: () => void }) {
             {bet.kind === 'single' ? bet.legs[0]?.selectionName : betTitle(bet, t)} ·{' '}
             {t('bets.stake')} {i18n.money(bet.stake, bet.currency)} · {t('bets.potentialPayout')}{' '}
             {i18n.money(bet.potentialPayout, bet.currency)}
+            {bet.status === 'pending' ? (
+              <span className="badge badge-pending" data-testid="bet-pending">
+                {t('bets.pendingInPlay')}
+              </span>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -120,8 +313,16 @@ export function BetSlip({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
   const [invalid, setInvalid] = useState<string[]>([]);
   const [lineErrors, setLineErrors] = useState<Record<string, string>>({});
   const [receipt, setReceipt] = useState<Bet[] | null>(null);
+  // The odds boosts the player can take now (refused ones show in the quote).
+  const promotions = useLoader(
+    (signal) => client.call('GET /api/v1/promotions', { signal }),
+    [client, me?.id],
+    { enabled: me?.kind === 'player', refreshMs: 60_000 },
+  );
+  const boosts = useMemo(() => usableBoosts(promotions.data ?? []), [promotions.data]);
 
   const mode = effectiveMode(state);
+  const system = effectiveSystem(state);
   const legs = state.legs;
   // A new selection starts a new slip: the receipt of the last one goes.
   useEffect(() => {
@@ -133,7 +334,7 @@ export function BetSlip({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
 
   const place = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const { requests, invalid: bad } = betRequests(state, currency, format);
+    const { requests, invalid: bad } = betRequests(state, currency, format, boosts);
     setInvalid(bad);
     if (bad.length > 0 || requests.length === 0) {
       notify(t('slip.fixStakes'), 'error');
@@ -153,6 +354,7 @@ export function BetSlip({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
       if (result.placed.length > 0) {
         setReceipt(result.placed.map((p) => p.bet));
         void refresh();
+        if (result.placed.some((p) => p.request.body.boostId)) void promotions.reload();
       }
       const [first] = result.failed;
       if (first) {
@@ -189,19 +391,19 @@ export function BetSlip({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
       {legs.length > 0 ? (
         <form className="stack" onSubmit={place} noValidate>
           {legs.length >= 2 ? (
-            <fieldset className="segmented">
+            <fieldset className="segmented segmented-4">
               <legend className="visually-hidden">{t('slip.betType')}</legend>
-              {(['singles', 'multiple'] as const).map((m) => (
+              {SLIP_MODES.map((m) => (
                 <label key={m} className={mode === m ? 'selected' : undefined}>
                   <input
                     type="radio"
                     name="slip-mode"
                     value={m}
                     checked={mode === m}
-                    disabled={m === 'multiple' && !canCombine(legs)}
+                    disabled={!modeAvailable(legs, m)}
                     onChange={() => dispatch({ type: 'mode', mode: m })}
                   />
-                  {m === 'singles' ? t('slip.singles') : t('slip.multiple')}
+                  {t(MODE_LABEL[m])}
                 </label>
               ))}
             </fieldset>
@@ -209,96 +411,167 @@ export function BetSlip({ headingLevel = 2 }: { headingLevel?: 1 | 2 }) {
           {legs.length >= 2 && !canCombine(legs) ? (
             <p className="hint">{t('slip.sameEvent')}</p>
           ) : null}
+          {mode === 'system' ? (
+            <SelectField
+              label={t('slip.systemType')}
+              value={system ?? ''}
+              onChange={(e) => dispatch({ type: 'system', system: e.target.value })}
+              options={systemOptions(legs).map((value) => ({
+                value,
+                label: systemLabel(value, t),
+              }))}
+            />
+          ) : null}
+          {canEachWay(legs, mode) ? (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={state.eachWay}
+                onChange={(e) => dispatch({ type: 'eachWay', eachWay: e.target.checked })}
+              />{' '}
+              {t('slip.eachWay')}
+            </label>
+          ) : null}
           <ul className="slip-legs">
-            {legs.map((leg) => (
-              <li
-                key={leg.selectionId}
-                className={`slip-leg${leg.previousPrice ? ' slip-leg-changed' : ''}${leg.open ? '' : ' slip-leg-closed'}`}
-              >
-                <div className="slip-leg-head">
-                  <div className="slip-leg-text">
-                    <strong>{leg.selectionName}</strong>
-                    <span className="muted">
-                      {leg.marketName} · {leg.eventName}
-                    </span>
-                  </div>
-                  <p className="slip-leg-price">
-                    {leg.previousPrice ? (
-                      <>
+            {legs.map((leg) => {
+              const offered = boostOffered(state, leg, boosts);
+              const applied = boostApplied(state, leg, boosts);
+              return (
+                <li
+                  key={leg.selectionId}
+                  className={`slip-leg${leg.previousPrice ? ' slip-leg-changed' : ''}${leg.open ? '' : ' slip-leg-closed'}`}
+                >
+                  <div className="slip-leg-head">
+                    <div className="slip-leg-text">
+                      <strong>{leg.selectionName}</strong>
+                      <span className="muted">
+                        {leg.marketName} · {leg.eventName}
+                      </span>
+                    </div>
+                    {applied ? (
+                      <p className="slip-leg-price slip-leg-boosted">
                         <del>
                           <span className="visually-hidden">{t('slip.was')} </span>
-                          {leg.previousPrice}
+                          {leg.price}
                         </del>{' '}
-                      </>
-                    ) : null}
-                    <span className="odds">{leg.price}</span>
-                    {leg.previousPrice ? (
-                      <span className="visually-hidden"> {t('slip.newPrice')}</span>
-                    ) : null}
-                  </p>
-                  <button
-                    type="button"
-                    className="remove"
-                    onClick={() => dispatch({ type: 'remove', selectionId: leg.selectionId })}
-                    aria-label={t('slip.remove', {
-                      selection: leg.selectionName,
-                      event: leg.eventName,
-                    })}
-                  >
-                    ×
-                  </button>
-                </div>
-                {leg.open ? null : <p className="field-error">{t('slip.closed')}</p>}
-                {lineErrors[leg.selectionId] ? (
-                  <p className="field-error">{lineErrors[leg.selectionId]}</p>
-                ) : null}
-                {mode === 'singles' ? (
-                  <div className="slip-leg-stake">
-                    <StakeInput
-                      id={`stake-${leg.selectionId}`}
-                      label={t('slip.stake')}
-                      value={state.stakes[leg.selectionId] ?? ''}
-                      currency={currency}
-                      invalid={invalid.includes(leg.selectionId)}
-                      onChange={(text) =>
-                        dispatch({ type: 'stake', selectionId: leg.selectionId, text })
-                      }
-                    />
-                    <Payout
-                      stake={state.stakes[leg.selectionId] ?? ''}
-                      legs={[leg]}
-                      currency={currency}
-                    />
+                        <span className="odds">{boostPrice(applied, format)}</span>
+                        <span className="visually-hidden"> {t('slip.boostedPrice')}</span>
+                      </p>
+                    ) : (
+                      <p className="slip-leg-price">
+                        {leg.previousPrice ? (
+                          <>
+                            <del>
+                              <span className="visually-hidden">{t('slip.was')} </span>
+                              {leg.previousPrice}
+                            </del>{' '}
+                          </>
+                        ) : null}
+                        <span className="odds">{leg.price}</span>
+                        {leg.previousPrice ? (
+                          <span className="visually-hidden"> {t('slip.newPrice')}</span>
+                        ) : null}
+                      </p>
+                    )}
+                    <button
+                      type="button"
+                      className="remove"
+                      onClick={() => dispatch({ type: 'remove', selectionId: leg.selectionId })}
+                      aria-label={t('slip.remove', {
+                        selection: leg.selectionName,
+                        event: leg.eventName,
+                      })}
+                    >
+                      ×
+                    </button>
                   </div>
-                ) : null}
-              </li>
-            ))}
+                  {leg.open ? null : <p className="field-error">{t('slip.closed')}</p>}
+                  {lineErrors[leg.selectionId] ? (
+                    <p className="field-error">{lineErrors[leg.selectionId]}</p>
+                  ) : null}
+                  {mode === 'singles' ? (
+                    <BoostOffer
+                      leg={leg}
+                      offered={offered}
+                      applied={applied}
+                      stake={state.stakes[leg.selectionId] ?? ''}
+                      currency={currency}
+                    />
+                  ) : null}
+                  {mode === 'singles' ? (
+                    <div className="slip-leg-stake">
+                      <StakeInput
+                        id={`stake-${leg.selectionId}`}
+                        label={t('slip.stake')}
+                        value={state.stakes[leg.selectionId] ?? ''}
+                        currency={currency}
+                        invalid={invalid.includes(leg.selectionId)}
+                        onChange={(text) =>
+                          dispatch({ type: 'stake', selectionId: leg.selectionId, text })
+                        }
+                      />
+                      <Payout
+                        stake={state.stakes[leg.selectionId] ?? ''}
+                        legs={[applied ? { ...leg, price: boostPrice(applied, 'decimal') } : leg]}
+                        currency={currency}
+                      />
+                      <LiveQuote
+                        body={singleBody(state, leg, applied)}
+                        stake={state.stakes[leg.selectionId] ?? ''}
+                        currency={currency}
+                        onStake={(text) =>
+                          dispatch({ type: 'stake', selectionId: leg.selectionId, text })
+                        }
+                      />
+                    </div>
+                  ) : null}
+                </li>
+              );
+            })}
           </ul>
-          {mode === 'multiple' ? (
-            <div className="slip-multiple stack">
+          {mode !== 'singles' ? (
+            <div className="slip-multiple stack" data-testid="slip-combined">
               <p>
-                {t('slip.multipleOf', { count: legs.length })}{' '}
-                <span className="muted">
-                  {t('slip.combinedOdds')}{' '}
-                  <span className="odds">
-                    {combinedPrice(
-                      legs.map((l) => l.price),
-                      format,
-                    ) ?? '–'}
+                {mode === 'system' && system
+                  ? t('slip.systemSummary', {
+                      system: systemLabel(system, t),
+                      count: legs.length,
+                    })
+                  : mode === 'builder'
+                    ? t('slip.builderOf', { count: legs.length })
+                    : t('slip.multipleOf', { count: legs.length })}{' '}
+                {mode === 'multiple' ? (
+                  <span className="muted">
+                    {t('slip.combinedOdds')}{' '}
+                    <span className="odds">
+                      {combinedPrice(
+                        legs.map((l) => l.price),
+                        format,
+                      ) ?? '–'}
+                    </span>
                   </span>
-                </span>
+                ) : null}
               </p>
               <StakeInput
                 id="stake-multiple"
-                label={t('slip.stake')}
+                label={stakeLabel(state, mode, t)}
                 value={state.multipleStake}
                 currency={currency}
                 invalid={invalid.includes('multiple')}
                 onChange={(text) => dispatch({ type: 'stake', selectionId: null, text })}
               />
-              <Payout stake={state.multipleStake} legs={legs} currency={currency} />
+              {mode === 'multiple' && !state.eachWay ? (
+                <Payout stake={state.multipleStake} legs={legs} currency={currency} />
+              ) : null}
+              <LiveQuote
+                body={combinedBody(state)}
+                stake={state.multipleStake}
+                currency={currency}
+                onStake={(text) => dispatch({ type: 'stake', selectionId: null, text })}
+              />
             </div>
           ) : null}
+          <Funding single={mode !== 'singles' || legs.length === 1} />
           <SelectField
             label={t('slip.policy')}
             value={state.policy}

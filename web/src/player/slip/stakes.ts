@@ -1,8 +1,15 @@
 // The slip's arithmetic, without the network: stakes as typed → minor units, potential
 // payouts (BigInt, exactly as the server computes them), and the bets the slip asks for.
 import { AMOUNT, currencyExponent, parseMajorToMinor, payout } from '../../lib/money.ts';
-import { type OddsFormat, parseAnyPrice } from '../../lib/odds.ts';
-import { effectiveMode, type Leg, type SlipState } from './slip-state.ts';
+import { type OddsFormat, parseAnyPrice, renderPrice } from '../../lib/odds.ts';
+import { type Boost, boostApplied } from './boosts.ts';
+import {
+  canEachWay,
+  effectiveMode,
+  effectiveSystem,
+  type Leg,
+  type SlipState,
+} from './slip-state.ts';
 
 export type StakeCheck =
   | { ok: true; minor: string }
@@ -30,9 +37,63 @@ export interface BetRequest {
   /** How the answer renders prices (the leg prices may be in any format). */
   oddsFormat: OddsFormat;
   body: {
+    /** Per line: the whole stake of a single, multiple or builder; each line of a system. */
     stake: string;
     legs: { selectionId: string; price: string }[];
     acceptPriceChanges: SlipState['policy'];
+    kind?: 'system' | 'builder';
+    system?: string;
+    eachWay?: boolean;
+    useBonus?: boolean;
+    freeBetId?: string;
+    /** An odds boost taken: the leg is sent at its boosted price. */
+    boostId?: string;
+  };
+}
+
+/** What pays the stake of a bet: bonus money after cash, or a free bet (one bet only). */
+export function fundingOf(
+  state: SlipState,
+  oneBet: boolean,
+): { useBonus?: boolean; freeBetId?: string } {
+  const funding = state.funding ?? 'cash';
+  if (funding === 'bonus') return { useBonus: true };
+  if (funding.startsWith('free:') && oneBet) return { freeBetId: funding.slice(5) };
+  return {};
+}
+
+/** The slip's combined bet (multiple, system or builder) without its stake, or null for singles. */
+export function combinedBody(
+  state: SlipState,
+): Omit<BetRequest['body'], 'stake' | 'acceptPriceChanges'> | null {
+  const mode = effectiveMode(state);
+  if (mode === 'singles') return null;
+  const legs = state.legs.map((l) => ({ selectionId: l.selectionId, price: l.price }));
+  const eachWay = state.eachWay && canEachWay(state.legs, mode) ? { eachWay: true } : {};
+  const funding = fundingOf(state, true);
+  if (mode === 'system') {
+    const system = effectiveSystem(state);
+    return system ? { legs, kind: 'system', system, ...eachWay, ...funding } : null;
+  }
+  if (mode === 'builder') return { legs, kind: 'builder', ...funding };
+  return { legs, ...eachWay, ...funding };
+}
+
+/**
+ * The body of one single on this leg (each-way when asked for and offered); with an odds boost
+ * taken, its id and the boosted price (decimal, which the API always reads).
+ */
+export function singleBody(
+  state: SlipState,
+  leg: Leg,
+  boost?: Boost,
+): Omit<BetRequest['body'], 'stake' | 'acceptPriceChanges'> {
+  const price = boost ? renderPrice(boost.price, 'decimal') : leg.price;
+  return {
+    legs: [{ selectionId: leg.selectionId, price }],
+    ...(state.eachWay && leg.eachWay ? { eachWay: true } : {}),
+    ...fundingOf(state, state.legs.length === 1),
+    ...(boost ? { boostId: boost.id } : {}),
   };
 }
 
@@ -41,9 +102,10 @@ export function betRequests(
   state: SlipState,
   currency: string,
   oddsFormat: OddsFormat = 'decimal',
+  boosts: readonly Boost[] = [],
 ): { requests: BetRequest[]; invalid: string[] } {
-  const toLeg = (l: Leg) => ({ selectionId: l.selectionId, price: l.price });
-  if (effectiveMode(state) === 'multiple') {
+  const combined = combinedBody(state);
+  if (combined) {
     const stake = checkStake(state.multipleStake, currency);
     if (!stake.ok) return { requests: [], invalid: ['multiple'] };
     return {
@@ -51,11 +113,7 @@ export function betRequests(
         {
           selectionIds: state.legs.map((l) => l.selectionId),
           oddsFormat,
-          body: {
-            stake: stake.minor,
-            legs: state.legs.map(toLeg),
-            acceptPriceChanges: state.policy,
-          },
+          body: { stake: stake.minor, ...combined, acceptPriceChanges: state.policy },
         },
       ],
       invalid: [],
@@ -70,7 +128,11 @@ export function betRequests(
       requests.push({
         selectionIds: [leg.selectionId],
         oddsFormat,
-        body: { stake: stake.minor, legs: [toLeg(leg)], acceptPriceChanges: state.policy },
+        body: {
+          stake: stake.minor,
+          ...singleBody(state, leg, boostApplied(state, leg, boosts)),
+          acceptPriceChanges: state.policy,
+        },
       });
     } else if (stake.reason !== 'empty' || state.legs.length === 1) {
       invalid.push(leg.selectionId);

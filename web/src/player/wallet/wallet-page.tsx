@@ -1,18 +1,29 @@
 // The wallet: balance and money in bets, deposits and withdrawals (each with an idempotency
-// key kept across retries of the same amount), and the history of cash movements.
-import { type FormEvent, useEffect, useState } from 'react';
+// key kept across retries of the same amount), and the history of cash movements over a period
+// (the server filters by date, up to 12 months by default), by kind, and as a CSV download.
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { isOutcomeUnknown } from '../../api/client.ts';
 import { describeError } from '../../api/problems.ts';
-import type { Payment, Transaction } from '../../api/types.ts';
+import type { Payment } from '../../api/types.ts';
 import { type I18n, type MessageKey, useI18n } from '../../lib/i18n.tsx';
 import { withIdempotencyKey } from '../../lib/keys.ts';
 import { AMOUNT, currencyExponent, parseMajorToMinor } from '../../lib/money.ts';
 import { useAuth } from '../../ui/auth.tsx';
-import { SubmitButton, TextField } from '../../ui/forms.tsx';
+import { SelectField, SubmitButton, TextField } from '../../ui/forms.tsx';
 import { useBusy, useCursorList } from '../../ui/hooks.ts';
 import { useNotify } from '../../ui/notices.tsx';
 import { PageHeading } from '../../ui/page.tsx';
 import { useAccountData } from '../account/account-data.tsx';
+import {
+  defaultFilter,
+  type HistoryFilter,
+  KIND_FILTERS,
+  type KindFilter,
+  kindMatches,
+  PERIODS,
+  type Period,
+  periodRange,
+} from './history-filter.ts';
 
 const KINDS: Record<string, MessageKey> = {
   deposit: 'wallet.kind.deposit',
@@ -134,18 +145,101 @@ function History({ version }: { version: number }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { client } = useAuth();
-  const list = useCursorList<Transaction>(
+  const notify = useNotify();
+  const [filter, setFilter] = useState<HistoryFilter>(defaultFilter);
+  // The period is asked of the server (from, to), fixed when the filter changes (a rolling
+  // period must not move on every render); the kind is filtered here.
+  const query = useMemo(() => {
+    const range = periodRange(filter);
+    return {
+      ...(range.from === null ? {} : { from: new Date(range.from).toISOString() }),
+      ...(range.to === null ? {} : { to: new Date(range.to).toISOString() }),
+    };
+  }, [filter]);
+  const key = JSON.stringify(query);
+  const list = useCursorList(
     (cursor, signal) =>
-      client.call('GET /api/v1/wallet/transactions', { query: { limit: 20, cursor }, signal }),
-    [client, version],
+      client.call('GET /api/v1/history/transactions', {
+        query: { ...query, limit: 100, ...(cursor ? { cursor } : {}) },
+        signal,
+      }),
+    [client, version, key],
   );
+  const { items, hasMore, loading, error, loadMore } = list;
+  const shown = items.filter((tx) => kindMatches(tx.kind, filter.kind));
+  const set = (patch: Partial<HistoryFilter>) => setFilter((f) => ({ ...f, ...patch }));
+  const [busy, run] = useBusy();
+  const download = () =>
+    run(async () => {
+      // The file needs the player's token: fetched here, saved from memory.
+      const token = client.tokens.get()?.accessToken;
+      const params = new URLSearchParams(query).toString();
+      const response = await fetch(
+        `/api/v1/history/transactions/export${params ? `?${params}` : ''}`,
+        {
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          cache: 'no-store',
+        },
+      );
+      if (!response.ok) {
+        notify(t('wallet.exportFailed'), 'error');
+        return;
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'ibet-transactions.csv';
+      a.click();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    });
   return (
     <section className="panel stack" aria-labelledby="history-heading">
       <h2 id="history-heading">{t('wallet.history')}</h2>
-      {!list.loading && list.items.length === 0 ? (
-        <p className="muted">{t('wallet.noHistory')}</p>
+      <form
+        className="filters"
+        onSubmit={(e) => e.preventDefault()}
+        aria-label={t('wallet.filters')}
+      >
+        <SelectField
+          label={t('wallet.period')}
+          value={filter.period}
+          onChange={(e) => set({ period: e.target.value as Period })}
+          options={PERIODS.map((p) => ({ value: p, label: t(`wallet.period.${p}`) }))}
+        />
+        {filter.period === 'custom' ? (
+          <>
+            <TextField
+              label={t('wallet.from')}
+              type="date"
+              value={filter.from}
+              onChange={(e) => set({ from: e.target.value })}
+            />
+            <TextField
+              label={t('wallet.to')}
+              type="date"
+              value={filter.to}
+              onChange={(e) => set({ to: e.target.value })}
+            />
+          </>
+        ) : null}
+        <SelectField
+          label={t('wallet.kindFilter')}
+          value={filter.kind}
+          onChange={(e) => set({ kind: e.target.value as KindFilter })}
+          options={KIND_FILTERS.map((k) => ({ value: k, label: t(`wallet.kinds.${k}`) }))}
+        />
+        <button type="button" className="secondary" disabled={busy} onClick={() => void download()}>
+          {t('wallet.export')}
+        </button>
+      </form>
+      {loading && items.length === 0 ? (
+        <p className="muted" role="status">
+          {t('common.loading')}
+        </p>
       ) : null}
-      <table className="table history">
+      {error ? <p className="callout callout-error">{describeError(error, i18n)}</p> : null}
+      {!loading && shown.length === 0 ? <p className="muted">{t('wallet.noneInFilter')}</p> : null}
+      <table className="table history" data-testid="wallet-history">
         <caption className="visually-hidden">{t('wallet.history')}</caption>
         <thead>
           <tr>
@@ -157,10 +251,10 @@ function History({ version }: { version: number }) {
           </tr>
         </thead>
         <tbody>
-          {list.items.map((tx) => (
+          {shown.map((tx) => (
             <tr key={tx.id}>
               <td>
-                <time dateTime={tx.createdAt}>{i18n.dateTime(tx.createdAt)}</time>
+                <time dateTime={tx.at}>{i18n.dateTime(tx.at)}</time>
               </td>
               <td>{kindLabel(tx.kind, t)}</td>
               <td className={`num ${tx.amount.startsWith('-') ? 'negative' : 'positive'}`}>
@@ -170,12 +264,12 @@ function History({ version }: { version: number }) {
           ))}
         </tbody>
       </table>
-      {list.hasMore ? (
+      {hasMore ? (
         <button
           type="button"
           className="secondary"
-          onClick={() => void list.loadMore()}
-          disabled={list.loading}
+          onClick={() => void loadMore()}
+          disabled={loading}
         >
           {t('wallet.olderMovements')}
         </button>
@@ -213,6 +307,9 @@ export function WalletPage() {
           </div>
         </dl>
       </section>
+      <p>
+        <a href="#/promotions">{t('promo.bonus')}</a>
+      </p>
       <div className="two-columns">
         <MoneyForm direction="deposit" onDone={changed} />
         <MoneyForm direction="withdrawal" onDone={changed} />

@@ -1,0 +1,12 @@
+// Affiliates: tracking links and clicks, attribution of players at registration, the
+// affiliate dashboard, commission plans and monthly statements paid through the ledger.
+export { affiliateDashboard } from './dashboard.ts';
+export { type PlayerRevenue, playerRevenue } from './revenue.ts';
+export { affiliateRoutes } from './routes.ts';
+export { monthBounds, revenueShare } from './statements.ts';
+export {
+  attributeRegistration,
+  referrerOf,
+  VISITOR_COOKIE,
+  visitorFromCookie,
+} from './tracking.ts';
