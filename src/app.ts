@@ -174,6 +174,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     verifyToken: (token) => tokens.verify(token),
     verifyApiKey: createApiKeyVerifier(db),
     stepUpSeconds: config.stepUpSeconds,
+    trustedProxies: config.trustedProxies,
     onDenied: auditDenied(db),
     async checkReady() {
       if (shuttingDown) throw new Error('shutting down');

@@ -132,6 +132,9 @@ export class IbetChart extends Chart {
         // On SIGTERM a pod turns unready at once and keeps serving this long while the NLB
         // deregisters it, then drains within IBET_SHUTDOWN_GRACE_SECONDS (per role, below).
         IBET_SHUTDOWN_DELAY_SECONDS: String(SHUTDOWN_DELAY_SECONDS),
+        // The NLB's nodes live in the public subnets and pass CloudFront's X-Forwarded-For on:
+        // only from there is it believed (client IPs for throttling, sessions and audit).
+        IBET_TRUSTED_PROXIES: NETWORK.subnets.public.cidrs.join(','),
       },
     });
 

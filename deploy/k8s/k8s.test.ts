@@ -210,6 +210,11 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       for (const svc of all(stage, 'Service')) expect(svc.spec.type).toBe('ClusterIP');
     });
 
+    it('K31 believes X-Forwarded-For only from the load balancer subnets', () => {
+      const config = one(stage, 'ConfigMap', 'ibet-config').data;
+      expect(config.IBET_TRUSTED_PROXIES.split(',')).toEqual([...NETWORK.subnets.public.cidrs]);
+    });
+
     it('K30 lets the NLB deregister a stopping pod before it closes: a shutdown delay in the ConfigMap, within every grace period', () => {
       const config = one(stage, 'ConfigMap', 'ibet-config').data;
       expect(config.IBET_SHUTDOWN_DELAY_SECONDS).toBe(String(SHUTDOWN_DELAY_SECONDS));

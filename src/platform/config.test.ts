@@ -92,6 +92,7 @@ describe('configuration', () => {
       IBET_ADMIN_TOTP_SECRET: 'jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp',
       IBET_PUBLIC_URL: 'https://bet.example.com/',
       IBET_CURRENCIES: 'eur, usd,EUR',
+      IBET_TRUSTED_PROXIES: '10.0.0.0/16, 2600:9000::/28,192.0.2.10',
       IBET_MIN_STAKE: '50',
       IBET_MAX_STAKE: '500',
       IBET_OUTBOX_POLL_MS: '1000',
@@ -112,6 +113,7 @@ describe('configuration', () => {
       adminTotpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
       publicUrl: 'https://bet.example.com',
       currencies: ['EUR', 'USD'],
+      trustedProxies: ['10.0.0.0/16', '2600:9000::/28', '192.0.2.10'],
       outboxPollMs: 1000,
     });
     expect(config.limits).toMatchObject({ minStake: 50n, maxStake: 500n });
@@ -165,6 +167,8 @@ describe('configuration', () => {
     ],
     ['IBET_PUBLIC_URL', { IBET_PUBLIC_URL: 'ftp://example.com' }],
     ['IBET_MAX_PAYOUT', { IBET_MAX_PAYOUT: '100', IBET_MAX_STAKE: '1000' }],
+    ['IBET_TRUSTED_PROXIES', { IBET_TRUSTED_PROXIES: '10.0.0.0/33' }],
+    ['IBET_TRUSTED_PROXIES', { IBET_TRUSTED_PROXIES: 'load-balancer.internal' }],
     ['IBET_CURRENCIES', { IBET_CURRENCIES: 'EUR,XXY' }],
     ['IBET_CURRENCIES', { IBET_CURRENCIES: 'EUR,' }],
     ['IBET_CURRENCIES', { IBET_CURRENCIES: 'EURO' }],

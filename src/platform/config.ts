@@ -1,6 +1,7 @@
 // Configuration is read from the environment once, at start-up, into one typed object.
 // Every variable is declared here with its documentation; an invalid value stops the
 // process with a message naming the variable (see `ConfigError`).
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { base32nopad } from '@scure/base';
 
@@ -33,6 +34,8 @@ export interface Config {
   adminTotpSecret: string | undefined;
   /** Where players reach the site; links in mail point here. */
   publicUrl: string;
+  /** Load balancers / CDNs whose X-Forwarded-For and -Proto are believed (addresses, CIDRs). */
+  trustedProxies: string[];
   currencies: string[];
   limits: {
     minStake: bigint;
@@ -290,6 +293,12 @@ export const variables: Variable[] = [
     description:
       'The address players use; links in mail (verification, password reset) point here.',
     default: 'http://HOST:PORT',
+  },
+  {
+    name: 'IBET_TRUSTED_PROXIES',
+    description:
+      'Addresses or CIDR ranges of the load balancers in front of iBet, comma-separated: only from these is X-Forwarded-For/-Proto believed (client IPs for throttling, sessions and audit; HSTS behind TLS).',
+    default: '(none: the connecting address is the client)',
   },
   {
     name: 'IBET_CURRENCIES',
@@ -795,6 +804,26 @@ function redisPrefix(env: Env): string {
   return raw;
 }
 
+function trustedProxies(env: Env): string[] {
+  const entries = (env.IBET_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !validBits || rest.length > 0) {
+      throw new ConfigError(
+        'IBET_TRUSTED_PROXIES',
+        `"${entry}" is not an IP address or CIDR range`,
+      );
+    }
+  }
+  return entries;
+}
+
 function currencies(env: Env): string[] {
   const raw = env.IBET_CURRENCIES || 'EUR,GBP,USD,SEK,NOK,DKK,PLN,CHF';
   const list = raw.split(',').map((c) => c.trim().toUpperCase());
@@ -1044,6 +1073,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     adminTotpSecret: totpSecret(env),
     publicUrl: publicUrl(env),
+    trustedProxies: trustedProxies(env),
     currencies: currencies(env),
     limits,
     outboxPollMs: int(env, 'IBET_OUTBOX_POLL_MS', 250, 10, 60_000),

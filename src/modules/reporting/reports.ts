@@ -174,7 +174,7 @@ export async function latestBets(
   }>(
     `SELECT id, player_id, kind, system, each_way, lines, status, currency, stake, potential_payout, placed_at
      FROM betting.bets
-     WHERE date_trunc('milliseconds', placed_at) >= COALESCE($1::timestamptz, now() - interval '1 day')
+     WHERE placed_at >= COALESCE($1::timestamptz, now() - interval '1 day') -- at or after: the client drops ids it has
      ORDER BY placed_at DESC, id DESC LIMIT $2`,
     [query.after ?? null, query.limit],
   );

@@ -44,6 +44,8 @@ export interface ServerOptions {
   verifyApiKey?(key: string): Promise<ApiClient>;
   /** How recent a second-factor proof must be for `stepUp` routes, in seconds. */
   stepUpSeconds: number;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (IBET_TRUSTED_PROXIES); none by default. */
+  trustedProxies?: readonly string[] | undefined;
   /** Called when presented credentials are refused (401/403), e.g. to audit it. */
   onDenied?(request: FastifyRequest, error: DomainError): Promise<void>;
   /** Throws (with a reason) when the process should not receive traffic. */
@@ -182,6 +184,8 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 256 * 1024,
+    // Only the configured load balancers may say who the client is (and whether it used TLS).
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     routerOptions: { ignoreTrailingSlash: true },
     // The router refuses some URLs (bad percent-encoding, over-long path parameters) before
     // any hook runs; answer those with problem+json too, not Fastify's own JSON.
