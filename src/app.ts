@@ -69,6 +69,7 @@ import {
 } from './modules/realtime/index.ts';
 import { reportingRoutes } from './modules/reporting/index.ts';
 import { settlementRoutes, sweepResultedMarkets } from './modules/settlement/index.ts';
+import { supportRoutes } from './modules/support/index.ts';
 import {
   checkLedger,
   type PaymentProvider,
@@ -243,6 +244,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     auditRoutes(http, { db, archive: auditArchive });
     amlRoutes(http, { db });
     historyRoutes(http, { db });
+    supportRoutes(http, { db });
     reportingRoutes(http, { db, config, registry: metrics.registry });
     // The player site, back office and partner portal (built by `npm run build:web`).
     await serveWeb(http, { root: path.join(ROOT, 'web/dist'), log });

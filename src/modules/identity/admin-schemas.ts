@@ -40,6 +40,7 @@ export const StaffMember = Type.Object({
   status: Type.String(),
   roles: Type.Array(Type.String()),
   permissions: Type.Array(Type.String()),
+  mfaEnrolled: Type.Boolean({ description: 'Whether the member has a confirmed authenticator' }),
   createdAt: Timestamp,
 });
 

@@ -22,6 +22,7 @@ export const PERMISSIONS = [
   'aml:review',
   'promotions:manage',
   'players:export',
+  'players:notes',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -29,7 +30,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ROLES = {
   trader: ['catalog:write', 'markets:price', 'markets:settle', 'bets:read'],
   risk: ['bets:read', 'bets:void', 'players:read', 'players:limits', 'reports:read', 'aml:review'],
-  support: ['players:read', 'bets:read', 'kyc:review'],
+  support: ['players:read', 'bets:read', 'kyc:review', 'players:notes'],
   // Responsible gambling (players' limits and exclusions), KYC review, audit, AML.
   compliance: [
     'players:read',
@@ -39,6 +40,7 @@ export const ROLES = {
     'reports:read',
     'aml:review',
     'players:export',
+    'players:notes',
   ],
   // Runs promotions and the loyalty scheme; looks players up to award by hand.
   marketing: ['promotions:manage', 'players:read'],

@@ -83,6 +83,7 @@ describe('staff administration', () => {
       status: 'active',
       roles: ['trader', 'support'],
       permissions: expect.arrayContaining(['catalog:write', 'kyc:review']),
+      mfaEnrolled: false,
       createdAt: expect.any(String),
     });
     const [record] = await auditRecords(t.db, 'staff.created', created.body.id);
@@ -124,6 +125,17 @@ describe('staff administration', () => {
       permissions: [...new Set(MANAGER_PERMISSIONS)].sort(),
     });
     expect(seen.every((s) => !('passwordHash' in s) && !('password_hash' in s))).toBe(true);
+  });
+
+  it('shows in the staff list whether each member has enrolled an authenticator', async () => {
+    const input = newMember(['support']);
+    const created = await t.api.post(STAFF, input, { token: admin.token });
+    expect(created.status).toBe(201);
+    const page = await t.api.get(`${STAFF}?limit=100`, { token: admin.token });
+    expect(page.status).toBe(200);
+    const byId = new Map(page.body.items.map((s: any) => [s.id, s.mfaEnrolled]));
+    expect(byId.get(manager.id)).toBe(true);
+    expect(byId.get(created.body.id)).toBe(false);
   });
 
   it('refuses to create staff whose roles grant a permission the creator lacks, audited', async () => {

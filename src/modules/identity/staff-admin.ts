@@ -26,6 +26,8 @@ export interface StaffView {
   status: string;
   roles: string[];
   permissions: Permission[];
+  /** Whether the member has a confirmed authenticator (TOTP). */
+  mfaEnrolled: boolean;
   createdAt: string;
 }
 
@@ -36,7 +38,12 @@ interface StaffRow {
   status: string;
   roles: string[];
   created_at: Date;
+  /** Absent for a member just created (who has not enrolled yet). */
+  mfa_enrolled?: boolean;
 }
+
+const MFA_ENROLLED = `EXISTS (SELECT 1 FROM identity.totp t
+  WHERE t.account_id = identity.accounts.id AND t.confirmed_at IS NOT NULL) AS mfa_enrolled`;
 
 const presentStaff = (row: StaffRow): StaffView => ({
   id: row.id,
@@ -45,6 +52,7 @@ const presentStaff = (row: StaffRow): StaffView => ({
   status: row.status,
   roles: row.roles,
   permissions: [...permissionsOf(row.roles)].sort(),
+  mfaEnrolled: row.mfa_enrolled ?? false,
   createdAt: row.created_at.toISOString(),
 });
 
@@ -55,7 +63,8 @@ export async function listStaff(
 ): Promise<{ items: StaffView[]; nextCursor: string | null }> {
   const after = query.cursor ? decodeCursor(query.cursor) : null;
   const rows = await q.query<StaffRow & { cursor_at: string }>(
-    `SELECT id, email, display_name, status, roles, created_at, ${cursorTime('created_at')} AS cursor_at
+    `SELECT id, email, display_name, status, roles, created_at, ${MFA_ENROLLED},
+       ${cursorTime('created_at')} AS cursor_at
      FROM identity.accounts
      WHERE kind = 'staff'
        AND ($1::text IS NULL OR (created_at, id) > ($1::text::timestamptz, $2::uuid))
@@ -144,7 +153,8 @@ export async function changeStaffRoles(
       // Lock both accounts in id order, so two managers changing each other's roles at the
       // same moment serialize instead of deadlocking.
       const locked = await tx.query<StaffRow & { kind: string }>(
-        `SELECT id, kind, email, display_name, status, roles, created_at FROM identity.accounts
+        `SELECT id, kind, email, display_name, status, roles, created_at, ${MFA_ENROLLED}
+         FROM identity.accounts
          WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
         [[actor.id, targetId]],
       );
@@ -169,7 +179,7 @@ export async function changeStaffRoles(
       if (same) return presentStaff(target);
       const [row] = await tx.query<StaffRow>(
         `UPDATE identity.accounts SET roles = $2, updated_at = now() WHERE id = $1
-         RETURNING id, email, display_name, status, roles, created_at`,
+         RETURNING id, email, display_name, status, roles, created_at, ${MFA_ENROLLED}`,
         [targetId, roles],
       );
       const sessionsRevoked = await revokeSessionsOf(tx, targetId, 'roles_changed');

@@ -102,6 +102,7 @@ describe('access tokens', () => {
         'bets:void',
         'kyc:review',
         'players:limits',
+        'players:notes',
         'players:read',
         'reports:read',
       ],

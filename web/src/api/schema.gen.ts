@@ -529,6 +529,10 @@ export interface Operations {
           status: string;
           roles: string[];
           permissions: string[];
+          /**
+           * Whether the member has a confirmed authenticator
+           */
+          mfaEnrolled: boolean;
           createdAt: string;
         }[];
         nextCursor: string | null;
@@ -558,6 +562,10 @@ export interface Operations {
         status: string;
         roles: string[];
         permissions: string[];
+        /**
+         * Whether the member has a confirmed authenticator
+         */
+        mfaEnrolled: boolean;
         createdAt: string;
       };
     };
@@ -583,6 +591,10 @@ export interface Operations {
         status: string;
         roles: string[];
         permissions: string[];
+        /**
+         * Whether the member has a confirmed authenticator
+         */
+        mfaEnrolled: boolean;
         createdAt: string;
       };
     };
@@ -617,7 +629,7 @@ export interface Operations {
        * @minItems 1
        * @maxItems 50
        *
-       * Items: One of: catalog:write, markets:price, markets:settle, bets:read, bets:void, players:read, players:limits, kyc:review, audit:read, ledger:read, reports:read, staff:manage, partners:manage, mail:read, aml:review, promotions:manage, players:export.
+       * Items: One of: catalog:write, markets:price, markets:settle, bets:read, bets:void, players:read, players:limits, kyc:review, audit:read, ledger:read, reports:read, staff:manage, partners:manage, mail:read, aml:review, promotions:manage, players:export, players:notes.
        */
       permissions: string[];
     };
@@ -5282,6 +5294,115 @@ export interface Operations {
     };
   };
   /**
+   * Find players by email (prefix), display name or id, newest first
+   */
+  'GET /api/v1/admin/players': {
+    query: {
+      /**
+       * Email (prefix), display name (contains) or player id (exact); case-insensitive
+       */
+      q: string;
+      limit?: number;
+      cursor?: string;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          email: string;
+          displayName: string;
+          country: string | null;
+          currency: string | null;
+          createdAt: string;
+          emailVerified: boolean;
+          /**
+           * `excluded`: a time-out or self-exclusion is in force
+           */
+          status: 'active' | 'suspended' | 'closed' | 'excluded';
+          /**
+           * none, pending, verified or rejected
+           */
+          kycStatus: string;
+        }[];
+        nextCursor: string | null;
+      };
+    };
+  };
+  /**
+   * A player's profile: account, KYC, exclusion, balances, open bets and notes
+   */
+  'GET /api/v1/admin/players/{id}': {
+    path: {
+      id: string;
+    };
+    responses: {
+      '200': {
+        id: string;
+        email: string;
+        displayName: string;
+        country: string | null;
+        currency: string | null;
+        createdAt: string;
+        emailVerified: boolean;
+        /**
+         * `excluded`: a time-out or self-exclusion is in force
+         */
+        status: 'active' | 'suspended' | 'closed' | 'excluded';
+        /**
+         * none, pending, verified or rejected
+         */
+        kycStatus: string;
+        exclusion: {
+          kind: string;
+          endsAt: string | null;
+        } | null;
+        balances: {
+          currency: string;
+          /**
+           * Minor units
+           */
+          cash: string;
+          /**
+           * Minor units
+           */
+          inBets: string;
+          /**
+           * Minor units
+           */
+          bonus: string;
+        } | null;
+        openBets: number;
+        notes: {
+          id: string;
+          authorId: string;
+          authorName: string | null;
+          text: string;
+          createdAt: string;
+        }[];
+      };
+    };
+  };
+  /**
+   * Adds a support note to a player's account (append-only, audited)
+   */
+  'POST /api/v1/admin/players/{id}/notes': {
+    path: {
+      id: string;
+    };
+    body: {
+      text: string;
+    };
+    responses: {
+      '201': {
+        id: string;
+        authorId: string;
+        authorName: string | null;
+        text: string;
+        createdAt: string;
+      };
+    };
+  };
+  /**
    * Operations figures of this process (counters and latency buckets since it started; poll and compare for rates)
    */
   'GET /api/v1/admin/reports/operations': {
@@ -6499,6 +6620,27 @@ export const OPERATIONS: Record<OperationKey, OperationMeta> = {
     method: 'GET',
     path: '/api/v1/admin/players/{id}/activity-export',
     access: 'staff:players:export',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/players': {
+    method: 'GET',
+    path: '/api/v1/admin/players',
+    access: 'staff:players:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/players/{id}': {
+    method: 'GET',
+    path: '/api/v1/admin/players/{id}',
+    access: 'staff:players:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'POST /api/v1/admin/players/{id}/notes': {
+    method: 'POST',
+    path: '/api/v1/admin/players/{id}/notes',
+    access: 'staff:players:notes',
     stepUp: false,
     idempotent: false,
   },

@@ -23,6 +23,7 @@ import { RiskPage } from './risk/risk-page.tsx';
 import { TickerPage } from './risk/ticker-page.tsx';
 import { RolesPage } from './staff/roles-page.tsx';
 import { StaffPage } from './staff/staff-page.tsx';
+import { SupportPage } from './support/support-page.tsx';
 import { EventDesk } from './trading/event-desk.tsx';
 import { TradingPage } from './trading/trading-page.tsx';
 
@@ -134,6 +135,8 @@ function Screen({ route, areas }: { route: Route; areas: Area[] }) {
       return <LiabilityPage eventId={second} />;
     case 'ticker':
       return <TickerPage />;
+    case 'support':
+      return <SupportPage playerId={second} query={route.query.get('q') ?? ''} />;
     case 'risk':
       return <RiskPage kind={second} id={third} />;
     case 'operations':

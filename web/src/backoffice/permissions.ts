@@ -19,6 +19,12 @@ export const AREAS: Area[] = [
     description: 'Sports, competitions, events and markets; prices, suspensions and results.',
   },
   {
+    path: '/support',
+    label: 'Support',
+    anyOf: ['players:read'],
+    description: 'Find a player; their account, balances, KYC status and support notes.',
+  },
+  {
     path: '/liability',
     label: 'Liability',
     anyOf: ['bets:read'],

@@ -191,6 +191,13 @@ function StaffRow({
         )}
       </td>
       <td>{member.status}</td>
+      <td>
+        {member.mfaEnrolled ? (
+          <span className="badge badge-ok">enrolled</span>
+        ) : (
+          <span className="badge badge-warn">not enrolled</span>
+        )}
+      </td>
       <td>{i18n.date(member.createdAt)}</td>
       <td>
         {self || editing ? null : (
@@ -233,6 +240,7 @@ export function StaffPage() {
               <th scope="col">Who</th>
               <th scope="col">Roles</th>
               <th scope="col">Status</th>
+              <th scope="col">Second factor</th>
               <th scope="col">Since</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>

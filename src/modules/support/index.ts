@@ -1,0 +1,11 @@
+// Support desk: player search, a player's profile for support staff, and support notes.
+export {
+  addNote,
+  listNotes,
+  type PlayerProfile,
+  type PlayerSummary,
+  playerProfile,
+  type SupportNote,
+  searchPlayers,
+} from './queries.ts';
+export { supportRoutes } from './routes.ts';
