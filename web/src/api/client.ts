@@ -11,8 +11,10 @@
 //   NetworkError, so a caller can tell "refused" from "unknown outcome".
 import type { Input, Result } from './operations.ts';
 import { OPERATIONS, type OperationKey } from './schema.gen.ts';
+import type { Problem } from './types.ts';
 
 export type { Body, Input, Query, Result } from './operations.ts';
+export type { Problem } from './types.ts';
 
 export type Door = 'player' | 'staff' | 'partner';
 
@@ -22,16 +24,6 @@ export const DOOR_AUTH: Record<Door, string> = {
   staff: '/api/v1/staff/auth',
   partner: '/api/v1/partner/auth',
 };
-
-/** An RFC 9457 problem document as the API sends it, with its extra members. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  code: string;
-  detail?: string;
-  [member: string]: unknown;
-}
 
 /** The API refused the request (a problem+json answer, or another non-2xx answer). */
 export class ApiError extends Error {

@@ -27,3 +27,13 @@ export type Mail = Result<'GET /api/v1/admin/mail'>['items'][number];
 export type LedgerReport = Result<'GET /api/v1/admin/ledger/check'>;
 export type SettlementSummary = Result<'POST /api/v1/admin/markets/{id}/result'>;
 export type LoginAnswer = Result<'POST /api/v1/auth/login'>;
+
+/** An RFC 9457 problem document as the API sends it, with its extra members. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  code: string;
+  detail?: string;
+  [member: string]: unknown;
+}

@@ -9,10 +9,13 @@ import { PageHeading } from '../ui/page.tsx';
 import { MIN_PASSWORD, RequestPasswordReset, ResetPassword } from '../ui/password.tsx';
 import { SecuritySettings } from '../ui/security.tsx';
 import { SignInForm } from '../ui/sign-in.tsx';
+import { AffiliatePlansPage } from './affiliates/plans-page.tsx';
+import { StatementsPage } from './affiliates/statements-page.tsx';
 import { AuditPage } from './audit/audit-page.tsx';
 import { AmlPage } from './compliance/aml-page.tsx';
 import { KycPage } from './compliance/kyc-page.tsx';
 import { LedgerPage } from './ledger/ledger-page.tsx';
+import { LoyaltyPage } from './loyalty/loyalty-page.tsx';
 import { MailPage } from './mail/mail-page.tsx';
 import { OperationsPage } from './operations/operations-page.tsx';
 import { PartnersPage } from './partners/partners-page.tsx';
@@ -147,12 +150,18 @@ function Screen({ route, areas }: { route: Route; areas: Area[] }) {
       return <AmlPage />;
     case 'promotions':
       return <PromotionsAdminPage />;
+    case 'loyalty':
+      return <LoyaltyPage />;
     case 'staff':
       return <StaffPage />;
     case 'roles':
       return <RolesPage />;
     case 'partners':
       return <PartnersPage />;
+    case 'affiliate-plans':
+      return <AffiliatePlansPage />;
+    case 'affiliate-statements':
+      return <StatementsPage />;
     case 'audit':
       return <AuditPage />;
     case 'mail':

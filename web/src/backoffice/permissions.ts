@@ -67,6 +67,12 @@ export const AREAS: Area[] = [
     description: 'Free bets, bonus money and deposit bonuses: create, pause, end.',
   },
   {
+    path: '/loyalty',
+    label: 'Loyalty scheme',
+    anyOf: ['promotions:manage'],
+    description: 'Loyalty points rates per sport and bet kind, tiers and redemption.',
+  },
+  {
     path: '/staff',
     label: 'Staff',
     anyOf: ['staff:manage'],
@@ -83,6 +89,18 @@ export const AREAS: Area[] = [
     label: 'Partners',
     anyOf: ['partners:manage'],
     description: 'Affiliate and B2B partner accounts.',
+  },
+  {
+    path: '/affiliate-plans',
+    label: 'Affiliate plans',
+    anyOf: ['partners:manage'],
+    description: "Commission plans, each affiliate's plan, and an affiliate's month dashboard.",
+  },
+  {
+    path: '/affiliate-statements',
+    label: 'Commission statements',
+    anyOf: ['partners:manage'],
+    description: "Affiliates' monthly commission: compute, approve and pay.",
   },
   {
     path: '/audit',
