@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { affiliateRoutes } from './modules/affiliates/index.ts';
+import { affiliateRoutes, draftDueStatements } from './modules/affiliates/index.ts';
 import { amlConsumer, amlRoutes } from './modules/aml/index.ts';
 import {
   archiveAudit,
@@ -373,6 +373,15 @@ export async function createApp(options: AppOptions): Promise<App> {
         metrics.ledgerCheckOk.set(report.ok ? 1 : 0);
         metrics.ledgerCheckTimestamp.set(Date.now() / 1000);
         if (!report.ok) log.error({ report }, 'the ledger check fails');
+      },
+    },
+    {
+      // Last month's commission statements, drafted for staff to review once the month is over.
+      name: 'affiliates.monthly-statements',
+      everySeconds: 3600,
+      async run() {
+        const drafted = await draftDueStatements(db);
+        if (drafted.length > 0) log.info({ statements: drafted.length }, 'statements drafted');
       },
     },
     // Limit loosenings after their cooling-off, reality checks, session time limits.

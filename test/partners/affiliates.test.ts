@@ -4,7 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attributeRegistration, revenueShare } from '../../src/modules/affiliates/index.ts';
+import {
+  attributeRegistration,
+  draftDueStatements,
+  previousPeriod,
+  revenueShare,
+} from '../../src/modules/affiliates/index.ts';
 import { partnerSession } from '../support/access-helpers.ts';
 import { PASSWORD, useTestApp } from '../support/app.ts';
 
@@ -603,6 +608,52 @@ describe('affiliates', () => {
       );
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('period_not_over');
+    });
+
+    it("drafts last month's statements by itself once the month is over, and leaves existing ones alone", async () => {
+      const partner = await affiliate();
+      const p = await plan({ name: 'Monthly', type: 'revshare', revShareBps: 2500 });
+      await t.api.put(
+        `/api/v1/admin/partners/${partner.id}/affiliate-plan`,
+        { planId: p.id },
+        { token: admin.token },
+      );
+      const player = await referred(partner.token, partner.id, '2025-09-01T00:00:00Z');
+      await deposit(player, 10_000n, '2025-09-02T00:00:00Z');
+      await bet(player, 4_000n, '2025-09-03T00:00:00Z'); // lost: NGR 4000, 25 % is 1000
+
+      expect(previousPeriod(new Date('2025-10-01T00:00:00Z'))).toBe('2025-09');
+      expect(previousPeriod(new Date('2026-01-31T23:59:59Z'))).toBe('2025-12');
+      const drafted = await draftDueStatements(t.db, new Date('2025-10-03T04:00:00Z'));
+      const mine = drafted.filter((d) => d.partnerId === partner.id);
+      expect(mine).toEqual([
+        expect.objectContaining({
+          period: '2025-09',
+          status: 'draft',
+          ngr: '4000',
+          revShare: '1000',
+          commission: '1000',
+        }),
+      ]);
+      // Affiliates whose later months are already final (earlier tests) are skipped, not failed.
+      const skippedButDrafted = await t.db.query(
+        `SELECT 1 FROM affiliates.statements s
+         WHERE s.period = '2025-09-01' AND EXISTS (
+           SELECT 1 FROM affiliates.statements l
+           WHERE l.partner_id = s.partner_id AND l.period > s.period AND l.status <> 'draft')`,
+      );
+      expect(skippedButDrafted).toEqual([]);
+
+      // The next run finds the month done and changes nothing.
+      await approve(mine[0]!.id);
+      expect(await draftDueStatements(t.db, new Date('2025-10-03T05:00:00Z'))).toEqual([]);
+      const [row] = await t.db.query<{ status: string; computed_by: string | null }>(
+        `SELECT s.status, a.actor_kind AS computed_by FROM affiliates.statements s
+         JOIN audit.events a ON a.target_id = s.id::text AND a.action = 'affiliate_statement.computed'
+         WHERE s.id = $1`,
+        [mine[0]!.id],
+      );
+      expect(row).toEqual({ status: 'approved', computed_by: 'system' });
     });
   });
 });

@@ -3,7 +3,7 @@
 export { affiliateDashboard } from './dashboard.ts';
 export { type PlayerRevenue, playerRevenue } from './revenue.ts';
 export { affiliateRoutes } from './routes.ts';
-export { monthBounds, revenueShare } from './statements.ts';
+export { draftDueStatements, monthBounds, previousPeriod, revenueShare } from './statements.ts';
 export {
   attributeRegistration,
   referrerOf,

@@ -178,9 +178,12 @@ const sumNgr = (rows: PlayerRevenue[]) => rows.reduce((s, r) => s + r.ngr, 0n);
  * Computes (or recomputes) the draft statement of one affiliate for a month. Approved and
  * paid statements are final: computing one again returns it unchanged.
  */
+/** Who computes a statement: a member of staff, or the monthly job. */
+type ComputingActor = StaffActor | { id: null; kind: 'system'; context?: undefined };
+
 export async function computeStatement(
   db: Db,
-  actor: StaffActor,
+  actor: ComputingActor,
   partnerId: string,
   period: string,
 ): Promise<StatementView> {
@@ -283,6 +286,38 @@ export async function computeStatements(
   const out: StatementView[] = [];
   for (const p of partners) out.push(await computeStatement(db, actor, p.partner_id, period));
   return out;
+}
+
+/** The month before the one `now` falls in, as `YYYY-MM` (UTC). */
+export function previousPeriod(now: Date): string {
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return month.toISOString().slice(0, 7);
+}
+
+/**
+ * The monthly job: drafts last month's statement for every affiliate on a plan who has none
+ * yet, so staff find the drafts waiting once a month is over. Safe to repeat: a month that
+ * already has a statement (computed by staff or by an earlier run) is left as it is; an
+ * affiliate whose later month is already final is skipped. Returns the statements drafted.
+ */
+export async function draftDueStatements(db: Db, now = new Date()): Promise<StatementView[]> {
+  const period = previousPeriod(now);
+  const due = await db.query<{ partner_id: string }>(
+    `SELECT pp.partner_id FROM affiliates.partner_plans pp
+     WHERE NOT EXISTS (SELECT 1 FROM affiliates.statements s
+                       WHERE s.partner_id = pp.partner_id AND s.period = $1::date)
+     ORDER BY pp.partner_id`,
+    [monthBounds(period).from],
+  );
+  const drafted: StatementView[] = [];
+  for (const { partner_id } of due) {
+    try {
+      drafted.push(await computeStatement(db, { id: null, kind: 'system' }, partner_id, period));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+    }
+  }
+  return drafted;
 }
 
 async function lockStatement(tx: Tx, id: string): Promise<StatementRow> {
