@@ -463,6 +463,12 @@ describe('odds boosts and the acca bonus', () => {
       boostId: boost.id,
     });
     expect(b.potentialPayout).toBe('1500');
+    // The listing shows it used up, so the slip stops offering it.
+    const listed = await t.api.get('/api/v1/promotions', { token: player.token });
+    expect(listed.body.find((p: { id: string }) => p.id === boost.id)).toMatchObject({
+      claimed: 1,
+      perPlayer: 1,
+    });
     expectProblem(
       await bet(t, player, {
         stake: '100',

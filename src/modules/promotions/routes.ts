@@ -107,9 +107,15 @@ async function promotionsFor(q: Queryable, playerId: string) {
     'SELECT promotion_id FROM promotions.opt_ins WHERE player_id = $1 AND promotion_id = ANY($2::uuid[])',
     [playerId, ids],
   );
+  // What the player has had of each: awards, and for an odds boost the bets struck with it.
   const awards = await q.query<{ promotion_id: string; n: number }>(
-    `SELECT promotion_id, count(*)::int AS n FROM promotions.awards
-     WHERE player_id = $1 AND promotion_id = ANY($2::uuid[]) GROUP BY promotion_id`,
+    `SELECT promotion_id, count(*)::int AS n FROM (
+       SELECT promotion_id FROM promotions.awards
+       WHERE player_id = $1 AND promotion_id = ANY($2::uuid[])
+       UNION ALL
+       SELECT boost_id FROM promotions.bet_terms
+       WHERE player_id = $1 AND boost_id = ANY($2::uuid[])
+     ) used GROUP BY promotion_id`,
     [playerId, ids],
   );
   const opted = new Set(optIns.map((o) => o.promotion_id));
