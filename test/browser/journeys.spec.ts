@@ -3,11 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partnerSession } from '../support/access-helpers.ts';
 import { PASSWORD } from '../support/app.ts';
 import { totpCode } from '../support/totp.ts';
 import {
   type Browser,
   enrolledStaff,
+  enrolledStaffViaApi,
   expectLabelledControls,
   launchBrowser,
   type Site,
@@ -125,6 +127,103 @@ async function fixture(name: string, home: string, away: string, hours: number, 
   );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return { id: created.body.id as string, market: created.body.markets[0] };
+}
+
+/** The month before this one, as the statements screen offers it (YYYY-MM, UTC). */
+function lastMonth(): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+    .toISOString()
+    .slice(0, 7);
+}
+
+/**
+ * A player referred through an affiliate's tracking link (the real click and registration),
+ * who registered last month and then deposited `deposit` and lost a `stake` bet last month.
+ * A statement covers a month that is over and the ledger is append-only, so last month's
+ * movements are written as dated transfers, balances moved as `post` moves them.
+ */
+async function referredLastMonth(
+  partnerToken: string,
+  figures: { deposit: bigint; stake: bigint },
+): Promise<string> {
+  const { api, db } = site.t;
+  const link = await api.post(
+    '/api/v1/partner/affiliate/links',
+    { name: 'Season preview' },
+    { token: partnerToken },
+  );
+  expect(link.status, JSON.stringify(link.body)).toBe(201);
+  const click = await api.get(`/r/${link.body.code}`);
+  const cookie = String(click.headers['set-cookie'] ?? '').split(';')[0]!;
+  expect(cookie).toMatch(/^ibet_ref=/);
+  const registered = await api.post(
+    '/api/v1/auth/register',
+    {
+      email: `referred-${randomUUID()}@example.com`,
+      password: PASSWORD,
+      displayName: 'Referred Player',
+      dateOfBirth: '1990-01-01',
+      country: 'IE',
+      currency: 'EUR',
+    },
+    { headers: { cookie } },
+  );
+  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+  const playerId: string = registered.body.accountId;
+  const at = `${lastMonth()}-15T12:00:00Z`;
+  await db.transaction(async (tx) => {
+    const [referral] = await tx.query<{ click_id: string }>(
+      `UPDATE affiliates.referrals SET registered_at = $2::timestamptz - interval '10 days'
+       WHERE player_id = $1 RETURNING click_id`,
+      [playerId, at],
+    );
+    expect(referral, 'the registration is credited to the link').toBeDefined();
+    await tx.query(
+      `UPDATE affiliates.clicks SET clicked_at = $2::timestamptz - interval '10 days' WHERE id = $1`,
+      [referral!.click_id, at],
+    );
+    const accounts = await tx.query<{ id: string; kind: string }>(
+      'SELECT id::text, kind FROM wallet.accounts WHERE owner_id = $1',
+      [playerId],
+    );
+    const cash = accounts.find((a) => a.kind === 'player_cash')!.id;
+    const held = accounts.find((a) => a.kind === 'player_bets_held')!.id;
+    const system = async (kind: string) => {
+      await tx.query(
+        `INSERT INTO wallet.accounts (kind, currency) VALUES ($1, 'EUR')
+         ON CONFLICT (kind, currency) WHERE owner_id IS NULL DO NOTHING`,
+        [kind],
+      );
+      const [row] = await tx.query<{ id: string }>(
+        `SELECT id::text FROM wallet.accounts WHERE owner_id IS NULL AND kind = $1 AND currency = 'EUR'`,
+        [kind],
+      );
+      return row!.id;
+    };
+    const moves: [string, string, bigint, string][] = [
+      [await system('psp_clearing'), cash, figures.deposit, 'deposit'],
+      [cash, held, figures.stake, 'bet_stake'],
+      [held, await system('house'), figures.stake, 'bet_stake_lost'],
+    ];
+    for (const [debit, credit, amount, kind] of moves) {
+      await tx.query(
+        `INSERT INTO wallet.transfers (debit_account_id, credit_account_id, amount, currency, kind, reference, created_at)
+         VALUES ($1, $2, $3, 'EUR', $4, $5, $6)`,
+        [debit, credit, amount, kind, `journey:${randomUUID()}`, at],
+      );
+      // System accounts keep no running balance; player accounts do.
+      await tx.query(
+        'UPDATE wallet.accounts SET balance = balance - $2 WHERE id = $1 AND owner_id IS NOT NULL',
+        [debit, amount],
+      );
+      await tx.query(
+        'UPDATE wallet.accounts SET balance = balance + $2 WHERE id = $1 AND owner_id IS NOT NULL',
+        [credit, amount],
+      );
+    }
+  });
+  return playerId;
 }
 
 async function signInPlayer(page: Page, email: string, password: string) {
@@ -936,5 +1035,313 @@ describe('the web front doors in Chromium', () => {
     await slip.getByRole('button', { name: 'Place bet' }).click();
     await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€0.00');
+  });
+
+  it('support staff find a player, read the profile and transactions, and add a note', async () => {
+    const account = await site.t.player();
+    await site.t.deposit(account, 2_500n);
+    const match = await fixture('Kingsley v Lowton', 'Kingsley', 'Lowton', 44, [
+      '2.00',
+      '3.30',
+      '3.60',
+    ]);
+    const bet = await site.t.api.post(
+      '/api/v1/bets',
+      {
+        stake: '500',
+        legs: [{ selectionId: match.market.selections[0].id, price: '2.00' }],
+      },
+      { token: account.token, idempotencyKey: randomUUID() },
+    );
+    expect(bet.status, JSON.stringify(bet.body)).toBe(201);
+
+    const agent = await enrolledStaff(site.t, ['support']);
+    const page = await browser.newPage();
+    await signInStaff(page, `${site.base}/backoffice/`, agent);
+    const menu = page.getByRole('navigation', { name: 'Back office' });
+    await menu.getByRole('link', { name: 'Support' }).click();
+    await page.getByRole('searchbox', { name: 'Find a player' }).fill(account.email.toUpperCase());
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = page.getByRole('table', { name: 'Players found' });
+    await expect.poll(() => results.getByRole('row').count()).toBe(2); // header, the player
+    await results.getByRole('link', { name: 'Test Player' }).click();
+
+    // The profile: KYC, balances (25.00 − 5.00 in the open bet), one open bet.
+    const profile = page.getByTestId('support-profile');
+    await expect
+      .poll(() => profile.getByRole('heading', { level: 2 }).first().textContent())
+      .toContain(account.email);
+    const facts = await profile.textContent();
+    expect(facts).toContain('KYCnone');
+    expect(facts).toContain('Cash€20.00');
+    expect(facts).toContain('In open bets€5.00');
+    expect(facts).toContain('Open bets1');
+
+    // The movements, newest first, as the player sees them; the kind filter narrows them.
+    const movements = page.getByTestId('support-transactions');
+    await expect.poll(() => movements.getByRole('row').count()).toBe(3);
+    expect(await movements.getByRole('row').nth(1).textContent()).toContain('Stake-€5.00');
+    expect(await movements.getByRole('row').nth(2).textContent()).toContain('Deposit€25.00');
+    await page.getByLabel('Kind of movement').selectOption('payments');
+    await expect.poll(() => movements.getByRole('row').count()).toBe(2);
+    expect(await movements.getByRole('cell', { name: 'Deposit' }).count()).toBe(1);
+    await page.getByLabel('Period').selectOption('custom');
+    await page.getByLabel('From').fill('2020-01-01');
+    await page.getByLabel('To (inclusive)').fill('2020-12-31');
+    await expect.poll(() => page.getByText('No movements match these filters.').count()).toBe(1);
+    await page.getByLabel('Period').selectOption('90d');
+    await page.getByLabel('Kind of movement').selectOption('all');
+    await expect.poll(() => movements.getByRole('row').count()).toBe(3);
+
+    // A note, shown at once with its author.
+    await page.getByLabel('New note').fill('Asked where the deposit went: it is in the open bet.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toContain('Note added.');
+    await expect
+      .poll(() => profile.getByText('Asked where the deposit went: it is in the open bet.').count())
+      .toBe(1);
+    await expectLabelledControls(page);
+    // The picture starts at the movements: the new section and the notes below it.
+    await profile
+      .getByRole('heading', { level: 2, name: 'Transactions' })
+      .evaluate((el: any) => el.closest('.panel').scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'backoffice-support', { doc: 'backoffice-support' });
+  });
+
+  it('marketing sets the loyalty scheme and the affiliate manager computes, approves and pays a monthly statement', async () => {
+    // Marketing: the default points rate and a new top tier.
+    const marketer = await enrolledStaff(site.t, ['marketing']);
+    const desk = await browser.newPage();
+    await signInStaff(desk, `${site.base}/backoffice/`, marketer);
+    await desk
+      .getByRole('navigation', { name: 'Back office' })
+      .getByRole('link', { name: 'Loyalty scheme' })
+      .click();
+    const rate = desk.getByRole('group', { name: 'Rate 1', exact: true });
+    await expect.poll(() => rate.getByLabel('Points per 100').inputValue()).toBe('1');
+    await rate.getByLabel('Points per 100').fill('2');
+    await desk.getByRole('button', { name: 'Add a tier' }).click();
+    const tier = desk.getByRole('group', { name: 'Tier 5', exact: true });
+    await tier.getByLabel('Name').fill('diamond');
+    await tier.getByLabel('From lifetime points').fill('50000');
+    await tier.getByLabel('Multiplier').fill('2');
+    await expectLabelledControls(desk);
+    await desk.getByRole('button', { name: 'Save the scheme' }).click();
+    await expect
+      .poll(() => desk.getByTestId('notice').textContent())
+      .toContain('The loyalty scheme is saved.');
+    const scheme = await site.t.api.get('/api/v1/admin/loyalty', { token: adminToken });
+    expect(scheme.body.rates).toEqual([
+      expect.objectContaining({ sportId: null, betKind: null, pointsPerHundred: 2 }),
+    ]);
+    expect(scheme.body.tiers.at(-1)).toMatchObject({ name: 'diamond', minPoints: '50000' });
+    await screenshot(desk, 'backoffice-loyalty');
+
+    // An affiliate whose referred player lost 40.00 last month (NGR 40.00).
+    const partner = await partnerSession(site.t.api, adminToken, {
+      type: 'affiliate',
+      companyName: 'Matchday Tips',
+    });
+    await referredLastMonth(partner.token, { deposit: 10_000n, stake: 4_000n });
+    const name = `Matchday Tips (${partner.email})`;
+    const month = lastMonth();
+
+    // The affiliate manager: a custom role holding partners:manage.
+    const role = await site.t.api.post(
+      '/api/v1/admin/roles',
+      { name: 'affiliate-manager', permissions: ['partners:manage'] },
+      { token: adminToken },
+    );
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    const manager = await enrolledStaffViaApi(site.t, adminToken, ['affiliate-manager']);
+    const page = await browser.newPage();
+    await signInStaff(page, `${site.base}/backoffice/`, manager);
+    const menu = page.getByRole('navigation', { name: 'Back office' });
+    expect(await menu.getByRole('link', { name: 'Loyalty scheme' }).count()).toBe(0);
+    await menu.getByRole('link', { name: 'Affiliate plans' }).click();
+    await page.getByText('New plan', { exact: true }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Revenue share 25');
+    await page.getByLabel('Revenue share (% of NGR)').fill('25');
+    await page.getByRole('button', { name: 'Create plan' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain('Plan "Revenue share 25" created.');
+    const assign = page.getByRole('region', { name: 'Put an affiliate on a plan' });
+    await assign.getByLabel('Affiliate').selectOption({ label: name });
+    await assign.getByLabel('Plan').selectOption({ label: 'Revenue share 25 (EUR)' });
+    await assign.getByRole('button', { name: 'Assign plan' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain(`${name} is now on "Revenue share 25".`);
+    await screenshot(page, 'backoffice-affiliate-plans');
+
+    // Last month's statement: computed, approved, paid (25 % of 40.00).
+    await menu.getByRole('link', { name: 'Commission statements' }).click();
+    await page.getByText('Compute a month', { exact: true }).click();
+    const compute = page.locator('details').filter({ hasText: 'Compute drafts' });
+    expect(await compute.getByLabel('Month').inputValue()).toBe(month);
+    await compute.getByLabel('Affiliate').selectOption({ label: name });
+    await compute.getByRole('button', { name: 'Compute drafts' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain(`1 statements computed for ${month}.`);
+    const statement = page
+      .getByTestId('affiliate-statements')
+      .getByRole('row')
+      .filter({ hasText: partner.email });
+    await expect.poll(() => statement.textContent()).toContain('Draft');
+    expect(await statement.textContent()).toContain('€40.00');
+    await statement
+      .getByRole('button', { name: `Approve the statement of ${name} for ${month}` })
+      .click();
+    await expect.poll(() => statement.textContent()).toContain('Approved');
+    await statement.getByRole('button', { name: `Pay €10.00 to ${name} for ${month}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Pay' });
+    await expect
+      .poll(() => dialog.textContent())
+      .toContain(`Pay €10.00 into the commission account of ${name} for ${month}?`);
+    await dialog.getByRole('button', { name: 'Pay', exact: true }).click();
+    await expect.poll(() => statement.textContent()).toContain('Paid');
+    await expect.poll(() => page.getByTestId('notice').textContent()).toContain('Statement paid.');
+    await screenshot(page, 'backoffice-affiliate-statements');
+
+    // The affiliate sees the paid statement.
+    const mine = await site.t.api.get('/api/v1/partner/affiliate/statements', {
+      token: partner.token,
+    });
+    expect(mine.body.items).toEqual([
+      expect.objectContaining({ period: month, status: 'paid', commission: '1000' }),
+    ]);
+  });
+
+  it('a player puts each-way and bet-builder bets on the slip and places them', async () => {
+    const trader = await site.t.trader();
+    const create = async (body: Record<string, unknown>) => {
+      const created = await site.t.api.post(
+        '/api/v1/admin/events',
+        {
+          competitionId,
+          startsAt: new Date(Date.now() + 50 * 3600_000).toISOString(),
+          ...body,
+        },
+        { token: trader.token },
+      );
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      return created.body.id as string;
+    };
+    // An outright with place terms (3 places at 1/4 the odds), and a match for a bet builder.
+    const cup = await create({
+      name: 'Harbour Cup winner',
+      home: 'Harbour Cup',
+      away: 'Field',
+      markets: [
+        {
+          type: 'outright',
+          name: 'Winner',
+          eachWay: { places: 3, fraction: '1/4' },
+          selections: ['Atherton', 'Brixham', 'Cheadle', 'Dunmore'].map((name, i) => ({
+            name,
+            outcome: name.toLowerCase(),
+            price: ['3.00', '5.00', '6.00', '9.00'][i],
+          })),
+        },
+      ],
+    });
+    const derby = await create({
+      name: 'Marston v Newby',
+      home: 'Marston',
+      away: 'Newby',
+      markets: [
+        {
+          type: 'match_result',
+          name: 'Match result',
+          selections: [
+            { name: 'Marston', outcome: 'home', price: '2.00' },
+            { name: 'Draw', outcome: 'draw', price: '3.40' },
+            { name: 'Newby', outcome: 'away', price: '3.60' },
+          ],
+        },
+        {
+          type: 'over_under',
+          name: 'Total goals',
+          line: '2.5',
+          selections: [
+            { name: 'Over 2.5', outcome: 'over', price: '1.80' },
+            { name: 'Under 2.5', outcome: 'under', price: '2.00' },
+          ],
+        },
+      ],
+    });
+    const account = await site.t.player();
+    await site.t.deposit(account, 5_000n);
+    const page = await browser.newPage();
+    await signInPlayer(page, account.email, PASSWORD);
+    const slip = page.getByTestId('bet-slip');
+
+    // Each-way: 2.00 win and 2.00 place on Brixham at 5.00; win 10.00 + place 2.00 × 2 = 14.00.
+    await page.goto(`${site.base}/#/event/${cup}`);
+    await page
+      .getByRole('group', { name: 'Winner' })
+      .getByRole('button', { name: /^Brixham\b/ })
+      .click();
+    await slip.getByLabel('Each-way (win and place, two lines per bet)').check();
+    await slip.getByLabel(/^Stake/).fill('2');
+    await expect.poll(() => slip.getByTestId('quote-total').textContent()).toBe('€4.00');
+    expect(await slip.getByTestId('quote-payout').textContent()).toBe('€14.00');
+    expect(await slip.getByTestId('quote').textContent()).toContain('Brixham');
+    await screenshot(page, 'player-slip-each-way');
+    await slip.getByRole('button', { name: 'Place bet' }).click();
+    await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€46.00');
+
+    // A bet builder: Marston to win and over 2.5 goals in one bet, priced by the quote:
+    // 2.00 × 1.80 = 3.60 less the builder margin.
+    await slip.getByRole('button', { name: 'Continue betting' }).click();
+    await page.goto(`${site.base}/#/event/${derby}`);
+    await page
+      .getByRole('group', { name: 'Match result' })
+      .getByRole('button', { name: /^Marston\b/ })
+      .click();
+    await page
+      .getByRole('group', { name: 'Total goals' })
+      .getByRole('button', { name: /^Over 2\.5\b/ })
+      .click();
+    await slip.getByRole('radio', { name: 'Bet builder' }).check();
+    await expect
+      .poll(() => slip.getByTestId('slip-combined').textContent())
+      .toContain('Bet builder of 2 selections from one event.');
+    await slip.getByLabel(/^Stake/).fill('10');
+    await expect.poll(() => slip.getByTestId('quote-total').textContent()).toBe('€10.00');
+    const quoted = await site.t.api.post(
+      '/api/v1/betslip/quote',
+      {
+        kind: 'builder',
+        stake: '1000',
+        legs: (await site.t.api.get(`/api/v1/events/${derby}`)).body.markets.map((m: any) => ({
+          selectionId: m.selections[0].id,
+          price: m.selections[0].price,
+        })),
+      },
+      { token: account.token },
+    );
+    expect(quoted.status, JSON.stringify(quoted.body)).toBe(200);
+    expect(Number(quoted.body.price)).toBeLessThan(3.6);
+    const payout = `€${(Number(quoted.body.potentialPayout) / 100).toFixed(2)}`;
+    await expect.poll(() => slip.getByTestId('quote-payout').textContent()).toBe(payout);
+    await screenshot(page, 'player-slip-bet-builder');
+    await slip.getByRole('button', { name: 'Place bet' }).click();
+    await expect.poll(() => slip.getByText('Bet placed.').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€36.00');
+
+    // My bets: the builder (newest) and the each-way single, both open.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'My bets' })
+      .click();
+    const bets = page.getByTestId('bet');
+    await expect.poll(() => bets.count()).toBe(2);
+    expect(await bets.nth(0).textContent()).toContain('Over 2.5');
+    expect(await bets.nth(1).textContent()).toContain('Brixham');
+    await screenshot(page, 'player-my-bets-each-way-builder');
   });
 });

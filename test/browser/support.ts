@@ -157,6 +157,32 @@ export async function enrolledStaff(t: TestApp, roles: string[]): Promise<Enroll
   return { id: account.id, email, password: STAFF_PASSWORD, totpSecret };
 }
 
+/**
+ * A staff member created through the admin API (as the Staff screen does), so that `roles`
+ * may name custom roles, with a confirmed authenticator; not signed in anywhere yet.
+ */
+export async function enrolledStaffViaApi(
+  t: TestApp,
+  adminToken: string,
+  roles: string[],
+): Promise<EnrolledStaff> {
+  const email = `staff-${randomUUID()}@example.com`;
+  const created = await t.api.post(
+    '/api/v1/admin/staff',
+    {
+      email,
+      password: STAFF_PASSWORD,
+      displayName: `${roles.join(' & ')} ${email.slice(6, 10)}`,
+      roles,
+    },
+    { token: adminToken },
+  );
+  if (created.status !== 201) throw new Error(`staff: ${JSON.stringify(created.body)}`);
+  const totpSecret = generateSecret();
+  await t.db.transaction((tx) => enrolConfirmed(tx, created.body.id, totpSecret));
+  return { id: created.body.id, email, password: STAFF_PASSWORD, totpSecret };
+}
+
 const DOORS = {
   player: { path: '/', auth: '/api/v1/auth' },
   staff: { path: '/backoffice/', auth: '/api/v1/staff/auth' },

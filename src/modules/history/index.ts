@@ -7,4 +7,5 @@ export {
   listHistorySessions,
   listHistoryTransactions,
 } from './queries.ts';
-export { historyRoutes } from './routes.ts';
+export { type Range, rangeOf } from './range.ts';
+export { historyRoutes, TransactionPage, TransactionQuery } from './routes.ts';

@@ -64,6 +64,9 @@ const Transaction = Type.Object({
   currency: Type.String(),
   reference: Type.String(),
 });
+/** A page of balance movements and its query: the player's own, and support's view of it. */
+export const TransactionQuery = Type.Object({ ...RangeQuery, ...PageParams });
+export const TransactionPage = pageOf(Transaction);
 const Session = Type.Object({
   id: Uuid,
   startedAt: Timestamp,
@@ -140,8 +143,8 @@ export function historyRoutes(app: HttpServer, deps: { db: Db }): void {
       schema: {
         tags: ['history'],
         summary: 'Movements of my balance in a period, newest first',
-        querystring: Type.Object({ ...RangeQuery, ...PageParams }),
-        response: { 200: pageOf(Transaction) },
+        querystring: TransactionQuery,
+        response: { 200: TransactionPage },
       },
     },
     async (request) =>

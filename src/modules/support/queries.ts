@@ -1,11 +1,13 @@
 // The support desk's view of players: search by email (prefix), display name (contains) or
 // exact id; a player's profile (account, KYC status, exclusion, balances, open bets); and
-// support notes, which are append-only and audited in the transaction that writes them.
+// support notes, which are append-only and audited in the transaction that writes them; and a
+// player's cash movements, read with the very query behind the player's own history listing.
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/errors.ts';
 import { audit, type RequestContext } from '../audit/index.ts';
 import { activeExclusion } from '../compliance/index.ts';
+import { listHistoryTransactions, type Range } from '../history/index.ts';
 import { bonusBalance, getWallet } from '../wallet/index.ts';
 
 export type PlayerStatus = 'active' | 'suspended' | 'closed' | 'excluded';
@@ -169,6 +171,21 @@ export async function playerProfile(q: Queryable, playerId: string): Promise<Pla
     openBets: open?.n ?? 0,
     notes: await listNotes(q, playerId),
   };
+}
+
+/**
+ * A player's cash movements in `range`, newest first: the page the player sees in their own
+ * history (GET /api/v1/history/transactions). Read-only and not audited, as the profile is.
+ * Throws `player_not_found` for an unknown id or a staff account.
+ */
+export async function playerTransactions(
+  q: Queryable,
+  playerId: string,
+  range: Range,
+  options: { cursor?: string | undefined; limit: number },
+): ReturnType<typeof listHistoryTransactions> {
+  await findPlayer(q, playerId);
+  return listHistoryTransactions(q, playerId, range, options);
 }
 
 /** Adds a support note to a player's account, audited in the same transaction. */

@@ -2,8 +2,9 @@ import { Type } from 'typebox';
 import type { Db } from '../../platform/db/db.ts';
 import { contextOf, IdParams, Timestamp, Uuid } from '../../platform/http/schemas.ts';
 import type { HttpServer } from '../../platform/http/server.ts';
+import { rangeOf, TransactionPage, TransactionQuery } from '../history/index.ts';
 import { requires } from '../identity/index.ts';
-import { addNote, playerProfile, searchPlayers } from './queries.ts';
+import { addNote, playerProfile, playerTransactions, searchPlayers } from './queries.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
@@ -91,6 +92,25 @@ export function supportRoutes(app: HttpServer, deps: { db: Db }): void {
       },
     },
     async (request) => playerProfile(db, request.params.id),
+  );
+
+  app.get(
+    '/api/v1/admin/players/:id/transactions',
+    {
+      config: { access: requires('players:read') },
+      schema: {
+        tags,
+        summary: "A player's cash movements in a period, newest first (as the player sees them)",
+        params: IdParams,
+        // The same query and page as the player's own listing (GET /api/v1/history/transactions).
+        querystring: TransactionQuery,
+        response: { 200: TransactionPage },
+      },
+    },
+    async (request) => {
+      const { from, to, cursor, limit } = request.query;
+      return playerTransactions(db, request.params.id, rangeOf({ from, to }), { cursor, limit });
+    },
   );
 
   app.post(

@@ -5383,6 +5383,42 @@ export interface Operations {
     };
   };
   /**
+   * A player's cash movements in a period, newest first (as the player sees them)
+   */
+  'GET /api/v1/admin/players/{id}/transactions': {
+    path: {
+      id: string;
+    };
+    query?: {
+      /**
+       * Start (inclusive); default 12 months before `to`
+       */
+      from?: string;
+      /**
+       * End (exclusive); default now
+       */
+      to?: string;
+      cursor?: string;
+      limit?: number;
+    };
+    responses: {
+      '200': {
+        items: {
+          id: string;
+          at: string;
+          kind: string;
+          /**
+           * Minor units
+           */
+          amount: string;
+          currency: string;
+          reference: string;
+        }[];
+        nextCursor: string | null;
+      };
+    };
+  };
+  /**
    * Adds a support note to a player's account (append-only, audited)
    */
   'POST /api/v1/admin/players/{id}/notes': {
@@ -6633,6 +6669,13 @@ export const OPERATIONS: Record<OperationKey, OperationMeta> = {
   'GET /api/v1/admin/players/{id}': {
     method: 'GET',
     path: '/api/v1/admin/players/{id}',
+    access: 'staff:players:read',
+    stepUp: false,
+    idempotent: false,
+  },
+  'GET /api/v1/admin/players/{id}/transactions': {
+    method: 'GET',
+    path: '/api/v1/admin/players/{id}/transactions',
     access: 'staff:players:read',
     stepUp: false,
     idempotent: false,

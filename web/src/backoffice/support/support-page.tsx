@@ -1,13 +1,24 @@
 // The support desk: find a player by email (prefix), display name or id; their profile —
 // account, KYC, exclusion, balances, open bets — with links to the other screens about them,
-// and the support notes on their account, which staff holding players:notes add to.
-import { type FormEvent, useState } from 'react';
+// their cash movements (the player's own history listing, with the same filters), and the
+// support notes on their account, which staff holding players:notes add to.
+import { type FormEvent, useMemo, useState } from 'react';
 import { describeError } from '../../api/problems.ts';
-import { useI18n } from '../../lib/i18n.tsx';
+import { type I18n, type MessageKey, useI18n } from '../../lib/i18n.tsx';
 import { formatMinor } from '../../lib/money.ts';
 import { navigate } from '../../lib/router.ts';
+import {
+  defaultFilter,
+  type HistoryFilter,
+  KIND_FILTERS,
+  type KindFilter,
+  kindMatches,
+  PERIODS,
+  type Period,
+  periodRange,
+} from '../../player/wallet/history-filter.ts';
 import { useAuth } from '../../ui/auth.tsx';
-import { SubmitButton, TextField } from '../../ui/forms.tsx';
+import { SelectField, SubmitButton, TextField } from '../../ui/forms.tsx';
 import { useBusy, useCursorList, useLoader } from '../../ui/hooks.ts';
 import { useNotify, useReport } from '../../ui/notices.tsx';
 import { PageHeading } from '../../ui/page.tsx';
@@ -15,6 +26,8 @@ import { can } from '../permissions.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOTE_MAX = 2000;
+// Emails and references are long and have no spaces: they wrap rather than widen a phone's page.
+const WRAP = { overflowWrap: 'anywhere' } as const;
 
 function Search({ initial }: { initial: string }) {
   const i18n = useI18n();
@@ -77,7 +90,9 @@ function Search({ initial }: { initial: string }) {
                     <strong>{p.displayName}</strong>
                   </a>
                   <br />
-                  <span className="muted small">{p.email}</span>
+                  <span className="muted small" style={WRAP}>
+                    {p.email}
+                  </span>
                 </td>
                 <td>
                   {p.country ?? '–'} · {p.currency ?? '–'}
@@ -154,6 +169,139 @@ function AddNote({ id, onAdded }: { id: string; onAdded: () => void }) {
   );
 }
 
+const KINDS: Record<string, MessageKey> = {
+  deposit: 'wallet.kind.deposit',
+  withdrawal: 'wallet.kind.withdrawal',
+  withdrawal_reversal: 'wallet.kind.withdrawal_reversal',
+  bet_stake: 'wallet.kind.bet_stake',
+  bet_stake_return: 'wallet.kind.bet_stake_return',
+  bet_winnings: 'wallet.kind.bet_winnings',
+};
+
+const kindLabel = (kind: string, t: I18n['t']) => {
+  const key = KINDS[kind];
+  return key ? t(key) : kind.replaceAll('_', ' ');
+};
+
+/** The player's cash movements: the period is asked of the server, the kind filtered here. */
+function Transactions({ id }: { id: string }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { client } = useAuth();
+  const [filter, setFilter] = useState<HistoryFilter>(defaultFilter);
+  // Fixed when the filter changes: a rolling period must not move on every render.
+  const query = useMemo(() => {
+    const range = periodRange(filter);
+    return {
+      ...(range.from === null ? {} : { from: new Date(range.from).toISOString() }),
+      ...(range.to === null ? {} : { to: new Date(range.to).toISOString() }),
+    };
+  }, [filter]);
+  const key = JSON.stringify(query);
+  const list = useCursorList(
+    (cursor, signal) =>
+      client.call('GET /api/v1/admin/players/{id}/transactions', {
+        path: { id },
+        query: { ...query, limit: 50, ...(cursor ? { cursor } : {}) },
+        signal,
+      }),
+    [client, id, key],
+  );
+  const shown = list.items.filter((tx) => kindMatches(tx.kind, filter.kind));
+  const set = (patch: Partial<HistoryFilter>) => setFilter((f) => ({ ...f, ...patch }));
+  return (
+    <section className="panel stack" aria-labelledby="support-transactions">
+      <h2 id="support-transactions">{t('support.transactions')}</h2>
+      <form
+        className="filters"
+        onSubmit={(e) => e.preventDefault()}
+        aria-label={t('support.transactionFilters')}
+      >
+        <SelectField
+          label={t('wallet.kindFilter')}
+          value={filter.kind}
+          onChange={(e) => set({ kind: e.target.value as KindFilter })}
+          options={KIND_FILTERS.map((k) => ({ value: k, label: t(`wallet.kinds.${k}`) }))}
+        />
+        <SelectField
+          label={t('wallet.period')}
+          value={filter.period}
+          onChange={(e) => set({ period: e.target.value as Period })}
+          options={PERIODS.map((p) => ({ value: p, label: t(`wallet.period.${p}`) }))}
+        />
+        {filter.period === 'custom' ? (
+          <>
+            <TextField
+              label={t('wallet.from')}
+              type="date"
+              value={filter.from}
+              onChange={(e) => set({ from: e.target.value })}
+            />
+            <TextField
+              label={t('wallet.to')}
+              type="date"
+              value={filter.to}
+              onChange={(e) => set({ to: e.target.value })}
+            />
+          </>
+        ) : null}
+      </form>
+      {list.loading && list.items.length === 0 ? (
+        <p className="muted" role="status">
+          {t('common.loading')}
+        </p>
+      ) : null}
+      {list.error ? (
+        <p className="callout callout-error">{describeError(list.error, i18n)}</p>
+      ) : null}
+      {!list.loading && !list.error && shown.length === 0 ? (
+        <p className="muted">{t('support.noTransactions')}</p>
+      ) : null}
+      {shown.length > 0 ? (
+        <table className="table" data-testid="support-transactions">
+          <caption className="visually-hidden">{t('support.transactions')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('wallet.when')}</th>
+              <th scope="col">{t('wallet.what')}</th>
+              <th scope="col" className="num">
+                {t('field.amount')}
+              </th>
+              <th scope="col">{t('support.reference')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((tx) => (
+              <tr key={tx.id}>
+                <td>
+                  <time dateTime={tx.at}>{i18n.dateTime(tx.at)}</time>
+                </td>
+                <td>{kindLabel(tx.kind, t)}</td>
+                <td className={`num ${tx.amount.startsWith('-') ? 'negative' : 'positive'}`}>
+                  {i18n.money(tx.amount, tx.currency)}
+                </td>
+                <td style={WRAP}>
+                  <code className="small">{tx.reference}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {list.hasMore ? (
+        <button
+          type="button"
+          className="secondary"
+          disabled={list.loading}
+          onClick={() => void list.loadMore()}
+        >
+          {t('wallet.olderMovements')}
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
 function Profile({ id }: { id: string }) {
   const i18n = useI18n();
   const { client, me } = useAuth();
@@ -174,7 +322,10 @@ function Profile({ id }: { id: string }) {
     <section className="stack" data-testid="support-profile">
       <div className="panel stack">
         <h2>
-          {p.displayName} <span className="muted small">{p.email}</span>
+          {p.displayName}{' '}
+          <span className="muted small" style={WRAP}>
+            {p.email}
+          </span>
         </h2>
         <dl className="facts">
           <dt>{i18n.t('support.playerId')}</dt>
@@ -236,6 +387,7 @@ function Profile({ id }: { id: string }) {
           ) : null}
         </ul>
       </nav>
+      <Transactions id={p.id} />
       <div className="panel stack">
         <h2>{i18n.t('support.notes')}</h2>
         {can(me, 'players:notes') ? (
