@@ -101,7 +101,9 @@ export const PlayerPromotionView = Type.Object({
   endsAt: Timestamp,
   optIn: Type.Boolean(),
   optedIn: Type.Boolean(),
-  claimed: Type.Integer({ description: 'Awards received from it.' }),
+  claimed: Type.Integer({
+    description: 'Times the player has had it: awards received, or bets struck with an odds boost.',
+  }),
   perPlayer: Type.Integer(),
   terms: TermsView,
 });

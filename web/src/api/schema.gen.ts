@@ -3727,7 +3727,7 @@ export interface Operations {
         optIn: boolean;
         optedIn: boolean;
         /**
-         * Awards received from it.
+         * Times the player has had it: awards received, or bets struck with an odds boost.
          */
         claimed: number;
         perPlayer: number;
