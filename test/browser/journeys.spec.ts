@@ -1037,6 +1037,75 @@ describe('the web front doors in Chromium', () => {
     await expect.poll(() => page.getByTestId('header-balance').textContent()).toContain('€0.00');
   });
 
+  it('marketing creates an odds boost on a selection through the form; the player is offered it on the slip', async () => {
+    const match = await fixture('Kendal v Lowestoft', 'Kendal', 'Lowestoft', 36, [
+      '2.40',
+      '3.20',
+      '2.90',
+    ]);
+    const marketer = await enrolledStaff(site.t, ['marketing']);
+    const desk = await browser.newPage();
+    await signInStaff(desk, `${site.base}/backoffice/`, marketer);
+    await desk
+      .getByRole('navigation', { name: 'Back office' })
+      .getByRole('link', { name: 'Promotions' })
+      .click();
+    await desk.getByText('New promotion').click();
+    await desk.getByLabel('Kind').selectOption('odds_boost');
+    await desk.getByLabel('Name', { exact: true }).fill('Kendal to win boost');
+
+    // Event, then market, then selection, each offered once the step before is chosen.
+    const pick = async (label: string, text: string) => {
+      const option = desk.getByLabel(label, { exact: true }).locator('option', { hasText: text });
+      await expect.poll(() => option.count()).toBe(1);
+      await desk
+        .getByLabel(label, { exact: true })
+        .selectOption((await option.getAttribute('value')) ?? '');
+    };
+    await pick('Event', 'Kendal v Lowestoft');
+    await pick('Market', 'Match result');
+    await pick('Selection', 'Kendal @ 2.40');
+    await expect
+      .poll(() => desk.getByTestId('boost-current-price').textContent())
+      .toBe('Current price of Kendal: 2.40');
+    await expectLabelledControls(desk);
+
+    // A price no better than the current one is refused on its field before anything is sent.
+    await desk.getByLabel('Boosted price').fill('2.40');
+    await desk.getByRole('button', { name: 'Create promotion' }).click();
+    await expect
+      .poll(() => desk.getByText('Above the current price (2.40)', { exact: false }).count())
+      .toBe(1);
+
+    await desk.getByLabel('Boosted price').fill('3.00');
+    await desk.getByLabel(/^Largest stake/).fill('10');
+    await desk.getByLabel('Players opt in').uncheck();
+    await desk.getByRole('button', { name: 'Create promotion' }).click();
+    await expect
+      .poll(() => desk.getByTestId('promotions-admin').textContent())
+      .toContain('Kendal to win boost');
+    await screenshot(desk, 'backoffice-odds-boost');
+
+    const account = await site.t.player();
+    const page = await browser.newPage();
+    await signInPlayer(page, account.email, PASSWORD);
+    await page.goto(`${site.base}/#/event/${match.id}`);
+    await page
+      .getByRole('group', { name: 'Match result' })
+      .getByRole('button', { name: /^Kendal\b/ })
+      .click();
+    const slip = page.getByTestId('bet-slip');
+    const offer = slip.getByTestId('slip-boost');
+    await expect.poll(() => offer.textContent()).toContain('Kendal to win boost');
+    expect(await offer.textContent()).toContain('3.00');
+    expect(await offer.textContent()).toContain('€10.00');
+    await offer.getByRole('button', { name: 'Boost the odds of Kendal' }).click();
+    await expect
+      .poll(() => offer.getByRole('button', { name: 'Remove the odds boost from Kendal' }).count())
+      .toBe(1);
+    await screenshot(page, 'player-odds-boost');
+  });
+
   it('support staff find a player, read the profile and transactions, and add a note', async () => {
     const account = await site.t.player();
     await site.t.deposit(account, 2_500n);

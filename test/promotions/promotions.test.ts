@@ -625,6 +625,27 @@ describe('campaigns', () => {
       { token: staff.token },
     );
     expectProblem(response, 422, 'invalid_promotion_terms');
+    expect(response.body.field).toBe('terms/amount');
+  });
+
+  it('refuses a cap on awards beyond what the campaign can count, changing nothing', async () => {
+    const staff = await marketer(t);
+    const before = await t.db.query('SELECT id FROM promotions.promotions');
+    const response = await t.api.post(
+      '/api/v1/admin/promotions',
+      {
+        kind: 'free_bet',
+        name: 'Too many',
+        currency: 'EUR',
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + day).toISOString(),
+        maxAwards: 2_147_483_648,
+        terms: { amount: '500', expiryDays: 3 },
+      },
+      { token: staff.token },
+    );
+    expectProblem(response, 400, 'validation_failed');
+    expect(await t.db.query('SELECT id FROM promotions.promotions')).toEqual(before);
   });
 });
 

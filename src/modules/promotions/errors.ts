@@ -104,8 +104,9 @@ export const promotionalCashOut = () =>
     'A bet staked with a free bet or bonus funds cannot be cashed out.',
   );
 
-export const invalidPromotionTerms = (detail: string) =>
-  new DomainError('invalid_promotion_terms', 'invalid', detail);
+/** `field` names the body's member at fault as a slash path ("terms/amount"), when there is one. */
+export const invalidPromotionTerms = (detail: string, field?: string) =>
+  new DomainError('invalid_promotion_terms', 'invalid', detail, field ? { field } : {});
 
 export const notEnoughPoints = (balance: bigint, minimum: bigint) =>
   new DomainError(

@@ -142,30 +142,39 @@ export interface NewPromotion {
 
 const positive = (value: string | undefined, name: string): string => {
   if (value === undefined || !/^[1-9][0-9]{0,14}$/.test(value))
-    throw invalidPromotionTerms(`terms.${name} must be a positive amount in minor units.`);
+    throw invalidPromotionTerms(
+      `terms.${name} must be a positive amount in minor units.`,
+      `terms/${name}`,
+    );
   return value;
 };
 
 const price = (value: number | null | undefined, name: string, required = false) => {
   if (value === undefined || value === null) {
-    if (required) throw invalidPromotionTerms(`terms.${name} is required.`);
+    if (required) throw invalidPromotionTerms(`terms.${name} is required.`, `terms/${name}`);
     return null;
   }
   if (!Number.isInteger(value) || value <= 1000 || value > 1_000_000)
-    throw invalidPromotionTerms(`terms.${name} must be decimal odds above 1.000.`);
+    throw invalidPromotionTerms(`terms.${name} must be decimal odds above 1.000.`, `terms/${name}`);
   return value;
 };
 
 const days = (value: number | undefined, name: string) => {
   if (value === undefined || !Number.isInteger(value) || value < 1 || value > 365)
-    throw invalidPromotionTerms(`terms.${name} must be a number of days from 1 to 365.`);
+    throw invalidPromotionTerms(
+      `terms.${name} must be a number of days from 1 to 365.`,
+      `terms/${name}`,
+    );
   return value;
 };
 
 const multiplier = (value: number | undefined) => {
   const m = value ?? 0;
   if (!Number.isInteger(m) || m < 0 || m > 100)
-    throw invalidPromotionTerms('terms.wageringMultiplier must be a whole number from 0 to 100.');
+    throw invalidPromotionTerms(
+      'terms.wageringMultiplier must be a whole number from 0 to 100.',
+      'terms/wageringMultiplier',
+    );
   return m;
 };
 
@@ -191,7 +200,10 @@ export function checkTerms(kind: PromotionKind, terms: Terms): Terms {
     case 'deposit_bonus': {
       const pct = terms.percentBps;
       if (pct === undefined || !Number.isInteger(pct) || pct < 1 || pct > 100_000)
-        throw invalidPromotionTerms('terms.percentBps must be from 1 to 100000 basis points.');
+        throw invalidPromotionTerms(
+          'terms.percentBps must be from 1 to 100000 basis points.',
+          'terms/percentBps',
+        );
       return {
         percentBps: pct,
         maxBonus: positive(terms.maxBonus, 'maxBonus'),
@@ -203,7 +215,8 @@ export function checkTerms(kind: PromotionKind, terms: Terms): Terms {
       };
     }
     case 'odds_boost':
-      if (!terms.selectionId) throw invalidPromotionTerms('terms.selectionId is required.');
+      if (!terms.selectionId)
+        throw invalidPromotionTerms('terms.selectionId is required.', 'terms/selectionId');
       return {
         selectionId: terms.selectionId,
         boostedPrice: price(terms.boostedPrice, 'boostedPrice', true)!,
@@ -221,6 +234,7 @@ export function checkTerms(kind: PromotionKind, terms: Terms): Terms {
       )
         throw invalidPromotionTerms(
           'terms.percentBpsByLegs maps leg counts (2–20) to basis points (1–100000).',
+          'terms/percentBpsByLegs',
         );
       return {
         minLegOdds: price(terms.minLegOdds, 'minLegOdds', true)!,
@@ -236,7 +250,7 @@ export async function insertPromotion(
   createdBy: string,
 ): Promise<Promotion> {
   if (input.endsAt <= input.startsAt)
-    throw invalidPromotionTerms('The promotion must end after it starts.');
+    throw invalidPromotionTerms('The promotion must end after it starts.', 'endsAt');
   const terms = checkTerms(input.kind, input.terms);
   const id = uuidv7();
   const [row] = await tx.query<Row>(

@@ -62,7 +62,7 @@ export const NewPromotionBody = Type.Object(
     newPlayersDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     optIn: Type.Optional(Type.Boolean({ default: true })),
     budget: Type.Optional(Amount),
-    maxAwards: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxAwards: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
     perPlayer: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     terms: TermsBody,
   },
