@@ -4,11 +4,18 @@ import { createTestDb } from '../../test/support/db.ts';
 import type { Db } from './db/db.ts';
 import { DomainError } from './errors.ts';
 import {
+  type ClaimColumns,
   checkIdempotencyKey,
+  claimCtes,
   claimKey,
+  claimOf,
   hashRequest,
+  IDEMPOTENCY_CLAIM_COLUMNS,
+  inProgress,
   pruneIdempotencyKeys,
   runIdempotent,
+  runIdempotentInStatements,
+  storeCte,
 } from './idempotency.ts';
 
 describe('hashRequest', () => {
@@ -215,6 +222,82 @@ describe('runIdempotent (real database)', () => {
           return { n: runs };
         }),
       ),
+    );
+    expect(runs).toBe(1);
+    expect(outcomes.filter((o) => !o.idempotencyHit)).toHaveLength(1);
+    for (const o of outcomes) expect(o.result).toEqual({ n: 1 });
+  });
+});
+
+describe("keys claimed and stored in the command's own statements", () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await createTestDb();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  /** A command whose first statement claims the key and whose last stores its response. */
+  const inStatements = (scope: string, key: string, input: unknown, work: () => unknown) =>
+    runIdempotentInStatements(
+      db,
+      'test.cmd',
+      { scope, idempotencyKey: key, input },
+      async (tx, _, k) => {
+        const [row] = await tx.query<ClaimColumns>(
+          `WITH ${claimCtes('$1', '$2', '$3')} SELECT ${IDEMPOTENCY_CLAIM_COLUMNS}`,
+          [k.scope, k.key, k.hash],
+        );
+        const claim = await claimOf<unknown>(tx, k, row!);
+        if (claim.state === 'replay') return { result: claim.result, idempotencyHit: true };
+        if (claim.state === 'in_progress') throw inProgress();
+        await tx.query('SELECT pg_sleep(0.02)');
+        const result = work();
+        await tx.query(`WITH ${storeCte('$1', '$2', '$3')} SELECT 1`, [
+          k.scope,
+          k.key,
+          JSON.stringify(result),
+        ]);
+        return { result, idempotencyHit: false };
+      },
+    );
+
+  it('runs a command once and replays its stored result', async () => {
+    const scope = randomUUID();
+    let runs = 0;
+    const work = () => ({ n: ++runs, nested: { list: [1, 'two'] } });
+    const first = await inStatements(scope, 'k', { a: 1n }, work);
+    const second = await inStatements(scope, 'k', { a: 1n }, work);
+    expect(first).toEqual({
+      result: { n: 1, nested: { list: [1, 'two'] } },
+      idempotencyHit: false,
+    });
+    expect(second).toEqual({ result: first.result, idempotencyHit: true });
+    expect(runs).toBe(1);
+  });
+
+  it('refuses the same key with other input', async () => {
+    const scope = randomUUID();
+    await inStatements(scope, 'k', { a: 1 }, () => 1);
+    await expect(inStatements(scope, 'k', { a: 2 }, () => 2)).rejects.toMatchObject({
+      code: 'idempotency_key_reused',
+    });
+  });
+
+  it('answers idempotency_key_in_progress for a key that was claimed but not completed', async () => {
+    const scope = randomUUID();
+    await db.transaction((tx) => claimKey(tx, scope, 'k', hashRequest('test.cmd', { x: 1 })));
+    await expect(inStatements(scope, 'k', { x: 1 }, () => 1)).rejects.toMatchObject({
+      code: 'idempotency_key_in_progress',
+    });
+  });
+
+  it('runs a command once when ten requests with its key arrive together', async () => {
+    const scope = randomUUID();
+    let runs = 0;
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => inStatements(scope, 'k', {}, () => ({ n: ++runs }))),
     );
     expect(runs).toBe(1);
     expect(outcomes.filter((o) => !o.idempotencyHit)).toHaveLength(1);

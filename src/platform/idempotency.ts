@@ -102,6 +102,69 @@ export async function claimKey<R>(
   return { state: 'replay', result: row.response as R };
 }
 
+/** The key of a command that claims it and stores its response in its own statements. */
+export interface KeyInStatement {
+  scope: string;
+  key: string;
+  hash: string;
+}
+
+/**
+ * `claimKey` as common table expressions to put first in a command's own first statement,
+ * saving a round trip: `idempotency_claim` (a row when this request claimed the key) and
+ * `idempotency_prior` (the key's row as it stood when the statement began). `scope`, `key`
+ * and `hash` are the statement's placeholders for them (e.g. `$1`). Select
+ * `IDEMPOTENCY_CLAIM_COLUMNS` in the statement and hand its row to `claimOf`.
+ */
+export function claimCtes(scope: string, key: string, hash: string): string {
+  return `idempotency_claim AS (
+       INSERT INTO platform.idempotency_keys (scope, key, request_hash) VALUES (${scope}, ${key}, ${hash})
+       ON CONFLICT (scope, key) DO NOTHING RETURNING 1
+     ), idempotency_prior AS (
+       SELECT request_hash, response, completed_at FROM platform.idempotency_keys
+       WHERE scope = ${scope} AND key = ${key}
+     )`;
+}
+
+export const IDEMPOTENCY_CLAIM_COLUMNS = `EXISTS (SELECT 1 FROM idempotency_claim) AS idempotency_claimed,
+  (SELECT request_hash FROM idempotency_prior) AS idempotency_hash,
+  (SELECT response FROM idempotency_prior) AS idempotency_response,
+  (SELECT completed_at IS NOT NULL FROM idempotency_prior) AS idempotency_completed`;
+
+export interface ClaimColumns {
+  idempotency_claimed: boolean;
+  idempotency_hash: string | null;
+  idempotency_response: unknown;
+  idempotency_completed: boolean | null;
+}
+
+/**
+ * What the claim in a command's statement came to. A key that another transaction committed
+ * while the statement waited on it is not in the statement's snapshot: it is read again then.
+ */
+export async function claimOf<R>(
+  tx: Tx,
+  key: KeyInStatement,
+  row: ClaimColumns,
+): Promise<Claim<R>> {
+  if (row.idempotency_claimed) return { state: 'claimed' };
+  if (row.idempotency_hash === null) return claimKey<R>(tx, key.scope, key.key, key.hash);
+  if (row.idempotency_hash !== key.hash) throw mismatch();
+  if (!row.idempotency_completed) return { state: 'in_progress' };
+  return { state: 'replay', result: row.idempotency_response as R };
+}
+
+/**
+ * `storeResult` as a common table expression (`idempotency_stored`) for a command's last
+ * statement; `response` is the placeholder of the response as JSON text.
+ */
+export function storeCte(scope: string, key: string, response: string): string {
+  return `idempotency_stored AS (
+       UPDATE platform.idempotency_keys SET status_code = 200, response = ${response}::jsonb, completed_at = now()
+       WHERE scope = ${scope} AND key = ${key} AND completed_at IS NULL
+     )`;
+}
+
 /** Stores the response to replay; a completed key keeps its first response. */
 export async function storeResult<R>(
   q: Queryable,
@@ -143,6 +206,22 @@ export async function runIdempotent<I, R>(
     await storeResult(tx, command.scope, key, result);
     return { result, idempotencyHit: false };
   });
+}
+
+/**
+ * Like `runIdempotent`, for a command that claims its key in its first statement
+ * (`claimCtes`, `claimOf`) and stores its response in its last (`storeCte`): two round trips
+ * fewer on a hot path. `run` returns the outcome itself (a replay when `claimOf` says so).
+ */
+export async function runIdempotentInStatements<I, R>(
+  db: Db,
+  name: string,
+  command: IdempotentCommand<I>,
+  run: (tx: Tx, input: I, key: KeyInStatement) => Promise<Outcome<R>>,
+): Promise<Outcome<R>> {
+  const key = checkIdempotencyKey(command.idempotencyKey);
+  const hash = hashRequest(name, command.input);
+  return db.transaction((tx) => run(tx, command.input, { scope: command.scope, key, hash }));
 }
 
 /**

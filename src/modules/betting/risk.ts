@@ -28,10 +28,22 @@ export const parseFactor = (text: string) => {
 };
 
 export async function playerRisk(q: Queryable, playerId: string): Promise<PlayerRisk> {
-  const [row] = await q.query<{ stake_factor_bps: number; cash_out_blocked: boolean }>(
-    'SELECT stake_factor_bps, cash_out_blocked FROM betting.player_limits WHERE player_id = $1',
-    [playerId],
-  );
+  const [row] = await q.query<RiskRow>(playerRiskSql('$1'), [playerId]);
+  return toPlayerRisk(row);
+}
+
+interface RiskRow {
+  stake_factor_bps: number;
+  cash_out_blocked: boolean;
+}
+
+/** The query of `playerRisk`, for a caller's own statement; `player` is its placeholder. */
+export function playerRiskSql(player: string): string {
+  return `SELECT stake_factor_bps, cash_out_blocked FROM betting.player_limits WHERE player_id = ${player}`;
+}
+
+/** A player's risk settings from their row (none: the defaults). */
+export function toPlayerRisk(row: RiskRow | undefined): PlayerRisk {
   return row
     ? { stakeFactorBps: row.stake_factor_bps, cashOutBlocked: row.cash_out_blocked }
     : NO_RISK_SETTINGS;

@@ -130,6 +130,24 @@ describe('access tokens', () => {
     expect((await me(`Bearer ${await craft()}`)).status).toBe(200);
   });
 
+  it('answers the same for a token it has already verified', async () => {
+    const first = await me(`Bearer ${player.token}`);
+    const again = await me(`Bearer ${player.token}`);
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('refuses a cached token once its session is revoked', async () => {
+    const other = await t.player();
+    // Twice: the second request is answered with the claims verified by the first.
+    expect((await me(`Bearer ${other.token}`)).status).toBe(200);
+    expect((await me(`Bearer ${other.token}`)).status).toBe(200);
+    const logout = await t.api.post('/api/v1/auth/logout', { refreshToken: other.refreshToken });
+    expect(logout.status).toBeLessThan(300);
+    expectProblem(await me(`Bearer ${other.token}`), 401, 'session_ended');
+  });
+
   it('accepts the scheme name in any letter case', async () => {
     expect((await me(`bearer ${player.token}`)).status).toBe(200);
     expect((await me(`BEARER ${player.token}`)).status).toBe(200);

@@ -168,6 +168,43 @@ interface SessionState {
   checkedAt: number;
 }
 
+/** How many verified access tokens a process remembers (a few MB). */
+const VERIFIED_TOKENS = 10_000;
+
+type Claims = Record<string, unknown> & { sub?: string; exp?: number };
+
+/**
+ * The claims of access tokens whose signature this process has checked, until each token's
+ * expiry: a player sends many requests with one token, and the ES256 check is the costly part
+ * of authenticating them. Only the signature check is skipped; the session check still runs
+ * on every request. An entry counts only while the key that signed it is still current (a
+ * retired key's tokens are refused at once). Least recently used entries go first.
+ */
+function verifiedTokens() {
+  const entries = new Map<string, { kid: string; claims: Claims }>();
+  return {
+    get(token: string, kid: string): Claims | undefined {
+      const entry = entries.get(token);
+      if (!entry) return undefined;
+      entries.delete(token);
+      const exp = entry.claims.exp;
+      if (entry.kid !== kid || typeof exp !== 'number' || exp * 1000 <= Date.now())
+        return undefined;
+      entries.set(token, entry);
+      return entry.claims;
+    },
+    set(token: string, kid: string, claims: Claims): void {
+      // Tokens without an expiry are not remembered (ours always have one).
+      if (typeof claims.exp !== 'number') return;
+      if (entries.size >= VERIFIED_TOKENS) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.set(token, { kid, claims });
+    },
+  };
+}
+
 export async function createTokenService(
   db: Db,
   ttl: { accessSeconds: number; staffIdleSeconds: number },
@@ -216,6 +253,7 @@ export async function createTokenService(
     if (accountId)
       for (const [id, state] of sessions) if (state.accountId === accountId) sessions.delete(id);
   });
+  const verified = verifiedTokens();
   let keys = await loadKeys(db);
   if (keys.length === 0) {
     await createKey(db);
@@ -309,15 +347,18 @@ export async function createTokenService(
 
     async verify(token) {
       const key = await keyFor(token);
-      let payload: Record<string, unknown> & { sub?: string };
-      try {
-        ({ payload } = await jwtVerify(token, key.publicKey, {
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          algorithms: [ALG],
-        }));
-      } catch {
-        throw invalidToken();
+      let payload = verified.get(token, key.kid);
+      if (!payload) {
+        try {
+          ({ payload } = await jwtVerify(token, key.publicKey, {
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            algorithms: [ALG],
+          }));
+        } catch {
+          throw invalidToken();
+        }
+        verified.set(token, key.kid, payload);
       }
       const kind = payload.kind;
       if (typeof payload.sub !== 'string' || typeof kind !== 'string' || !KINDS.includes(kind)) {

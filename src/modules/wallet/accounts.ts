@@ -16,14 +16,15 @@ export async function openPlayerAccounts(tx: Tx, ownerId: string, currency: stri
   );
 }
 
-interface AccountRow {
+export interface AccountRow {
   id: bigint;
   kind: string;
   currency: string;
   balance: bigint;
 }
 
-function toPlayerAccounts(rows: AccountRow[]): PlayerAccounts {
+/** A player's accounts from their rows (`lockPlayerAccountsSql`); no wallet is an error. */
+export function toPlayerAccounts(rows: AccountRow[]): PlayerAccounts {
   const cash = rows.find((r) => r.kind === 'player_cash');
   const held = rows.find((r) => r.kind === 'player_bets_held');
   if (!cash || !held) throw walletNotFound();
@@ -48,11 +49,16 @@ export async function readPlayerAccounts(q: Queryable, ownerId: string): Promise
  * their balances as of the lock. Concurrent money moves of one player queue here.
  */
 export async function lockPlayerAccounts(tx: Tx, ownerId: string): Promise<PlayerAccounts> {
-  const rows = await tx.query<AccountRow>(
-    'SELECT id, kind, currency, balance FROM wallet.accounts WHERE owner_id = $1 ORDER BY id FOR UPDATE',
-    [ownerId],
-  );
+  const rows = await tx.query<AccountRow>(lockPlayerAccountsSql('$1'), [ownerId]);
   return toPlayerAccounts(rows);
+}
+
+/**
+ * The query of `lockPlayerAccounts` (rows as `AccountRow`), to run inside a caller's own
+ * statement; `owner` is the placeholder of the player's id.
+ */
+export function lockPlayerAccountsSql(owner: string): string {
+  return `SELECT id, kind, currency, balance FROM wallet.accounts WHERE owner_id = ${owner} ORDER BY id FOR UPDATE`;
 }
 
 /** Locks the accounts of many players at once, in ascending id (settlement batches). */

@@ -49,72 +49,94 @@ export interface Transfer {
  * `player_balance_not_negative` constraint is the last line of defence.
  */
 export async function post(tx: Tx, transfers: readonly Transfer[]): Promise<void> {
+  const posting = postingSql(transfers, 1);
+  if (!posting) return;
+  try {
+    await tx.query(`WITH ${posting.ctes} SELECT 1`, posting.params);
+  } catch (error) {
+    throw postingError(error);
+  }
+}
+
+/**
+ * The statement of `post` as common table expressions (all named `posting_*`) for a caller
+ * that writes its own rows in the same statement; its placeholders are numbered from
+ * `first`, in the order of `params`. Undefined when there is nothing to move. A caller that
+ * runs it maps its errors with `postingError`.
+ */
+export function postingSql(
+  transfers: readonly Transfer[],
+  first: number,
+): { ctes: string; params: unknown[] } | undefined {
   // Zero amounts (e.g. no winnings) are skipped; a negative one is a caller's bug that would
   // otherwise vanish silently instead of reaching the amount > 0 CHECK.
   const negative = transfers.find((t) => t.amount < 0n);
   if (negative)
     throw new Error(`transfer amount is negative: ${negative.kind} ${negative.reference}`);
   const moves = transfers.filter((t) => t.amount > 0n);
-  if (moves.length === 0) return;
+  if (moves.length === 0) return undefined;
   const scope = currentAuditScope();
-  try {
-    await tx.query(
-      `WITH input AS (
-         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
+  const $ = (n: number) => `$${first + n - 1}`;
+  return {
+    ctes: `posting_input AS (
+         SELECT * FROM unnest(${$(1)}::bigint[], ${$(2)}::bigint[], ${$(3)}::bigint[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[])
            AS t(debit, credit, amount, currency, kind, reference)
-       ), deltas AS (
+       ), posting_deltas AS (
          SELECT account_id, sum(delta)::bigint AS delta FROM (
-           SELECT debit AS account_id, -amount AS delta FROM input
+           SELECT debit AS account_id, -amount AS delta FROM posting_input
            UNION ALL
-           SELECT credit, amount FROM input
+           SELECT credit, amount FROM posting_input
          ) m GROUP BY account_id
-       ), balances AS (
+       ), posting_balances AS (
          UPDATE wallet.accounts a SET balance = a.balance + d.delta
-         FROM deltas d WHERE a.id = d.account_id AND a.owner_id IS NOT NULL
+         FROM posting_deltas d WHERE a.id = d.account_id AND a.owner_id IS NOT NULL
          RETURNING a.id, a.owner_id, a.kind, a.balance, d.delta
-       ), moved AS (
+       ), posting_moved AS (
          INSERT INTO wallet.transfers (debit_account_id, credit_account_id, amount, currency, kind, reference)
-         SELECT debit, credit, amount, currency, kind, reference FROM input
-       ), by_reference AS (
+         SELECT debit, credit, amount, currency, kind, reference FROM posting_input
+       ), posting_by_reference AS (
          SELECT reference, jsonb_agg(jsonb_build_object(
                   'kind', kind, 'debit', debit::text, 'credit', credit::text,
                   'amount', amount::text, 'currency', currency) ORDER BY ord) AS transfers
-         FROM (SELECT *, row_number() OVER () AS ord FROM input) i
+         FROM (SELECT *, row_number() OVER () AS ord FROM posting_input) i
          GROUP BY reference
-       ), touched AS (
+       ), posting_touched AS (
          SELECT DISTINCT i.reference, v.account_id
-         FROM input i CROSS JOIN LATERAL (VALUES (i.debit), (i.credit)) AS v(account_id)
-       ), balances_by_reference AS (
+         FROM posting_input i CROSS JOIN LATERAL (VALUES (i.debit), (i.credit)) AS v(account_id)
+       ), posting_balances_by_reference AS (
          SELECT t.reference, jsonb_agg(jsonb_build_object(
                   'account', b.id::text, 'owner', b.owner_id, 'kind', b.kind,
                   'before', (b.balance - b.delta)::text, 'after', b.balance::text) ORDER BY b.id) AS balances
-         FROM touched t JOIN balances b ON b.id = t.account_id
+         FROM posting_touched t JOIN posting_balances b ON b.id = t.account_id
          GROUP BY t.reference
-       )
-       INSERT INTO audit.events (actor_id, actor_kind, action, target_type, target_id, ip, request_id, details)
-       SELECT $7::uuid, $8, 'wallet.transfer',
-              CASE WHEN position(':' IN r.reference) > 0 THEN split_part(r.reference, ':', 1) ELSE 'reference' END,
-              CASE WHEN position(':' IN r.reference) > 0 THEN substr(r.reference, position(':' IN r.reference) + 1) ELSE r.reference END,
-              $9, $10,
-              jsonb_build_object('transfers', r.transfers, 'balances', coalesce(bb.balances, '[]'::jsonb))
-       FROM by_reference r LEFT JOIN balances_by_reference bb ON bb.reference = r.reference`,
-      [
-        moves.map((t) => t.debit),
-        moves.map((t) => t.credit),
-        moves.map((t) => t.amount),
-        moves.map((t) => t.currency),
-        moves.map((t) => t.kind),
-        moves.map((t) => t.reference),
-        scope?.actor?.id ?? null,
-        scope?.actor?.kind ?? 'system',
-        scope?.ip ?? null,
-        scope?.requestId ?? null,
-      ],
-    );
-  } catch (error) {
-    if (isPgError(error, '23514') && constraintOf(error) === 'player_balance_not_negative') {
-      throw insufficientFunds();
-    }
-    throw error;
+       ), posting_audit AS (
+         INSERT INTO audit.events (actor_id, actor_kind, action, target_type, target_id, ip, request_id, details)
+         SELECT ${$(7)}::uuid, ${$(8)}, 'wallet.transfer',
+                CASE WHEN position(':' IN r.reference) > 0 THEN split_part(r.reference, ':', 1) ELSE 'reference' END,
+                CASE WHEN position(':' IN r.reference) > 0 THEN substr(r.reference, position(':' IN r.reference) + 1) ELSE r.reference END,
+                ${$(9)}, ${$(10)},
+                jsonb_build_object('transfers', r.transfers, 'balances', coalesce(bb.balances, '[]'::jsonb))
+         FROM posting_by_reference r LEFT JOIN posting_balances_by_reference bb ON bb.reference = r.reference
+       )`,
+    params: [
+      moves.map((t) => t.debit),
+      moves.map((t) => t.credit),
+      moves.map((t) => t.amount),
+      moves.map((t) => t.currency),
+      moves.map((t) => t.kind),
+      moves.map((t) => t.reference),
+      scope?.actor?.id ?? null,
+      scope?.actor?.kind ?? 'system',
+      scope?.ip ?? null,
+      scope?.requestId ?? null,
+    ],
+  };
+}
+
+/** A posting's failure as the caller should see it: a balance below zero is insufficient funds. */
+export function postingError(error: unknown): unknown {
+  if (isPgError(error, '23514') && constraintOf(error) === 'player_balance_not_negative') {
+    return insufficientFunds();
   }
+  return error;
 }

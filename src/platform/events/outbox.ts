@@ -21,16 +21,31 @@ export interface NewEvent {
 
 export async function emit(tx: Tx, ...events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.query(
-    `INSERT INTO platform.outbox (type, aggregate_id, payload, trace_context)
-     SELECT e.*, $4::text FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS e`,
-    [
+  const { cte, params } = emitSql(events, 1);
+  await tx.query(`WITH ${cte} SELECT 1`, params);
+}
+
+/**
+ * `emit` as a common table expression (`outbox_emitted`) for a caller that writes its change
+ * in the same statement; its placeholders are numbered from `first`, in the order of `params`.
+ */
+export function emitSql(
+  events: readonly NewEvent[],
+  first: number,
+): { cte: string; params: unknown[] } {
+  const $ = (n: number) => `$${first + n - 1}`;
+  return {
+    cte: `outbox_emitted AS (
+       INSERT INTO platform.outbox (type, aggregate_id, payload, trace_context)
+       SELECT e.*, ${$(4)}::text FROM unnest(${$(1)}::text[], ${$(2)}::text[], ${$(3)}::jsonb[]) AS e
+     )`,
+    params: [
       events.map((e) => e.type),
       events.map((e) => e.aggregateId),
       events.map((e) => JSON.stringify(e.payload)),
       currentTraceparent(),
     ],
-  );
+  };
 }
 
 interface OutboxRow {
