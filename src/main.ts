@@ -151,7 +151,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${v.name}\n  ${v.description}\n  default: ${v.default}\n`);
     return 0;
   }
-  const config = loadConfig();
+  const loaded = loadConfig();
+  // One-off commands wait for long statements (a check of a big ledger) unless told otherwise.
+  const config =
+    command === 'start' || command === 'serve' || process.env.IBET_DATABASE_TIMEOUT_SECONDS
+      ? loaded
+      : { ...loaded, databaseTimeoutSeconds: 3600 };
   switch (command) {
     case 'start':
       await serve(config, 'all', true);

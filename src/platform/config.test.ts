@@ -22,6 +22,7 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       databaseUrl: undefined,
       databasePoolSize: 16,
+      databaseTimeoutSeconds: 10,
       dataDir: path.resolve('./data'),
       host: '127.0.0.1',
       port: 3000,
@@ -58,6 +59,16 @@ describe('configuration', () => {
     );
   });
 
+  it('gives the worker a longer database timeout than the processes players wait on', () => {
+    expect(loadConfig({}).databaseTimeoutSeconds).toBe(10);
+    expect(loadConfig({ IBET_ROLE: 'api' }).databaseTimeoutSeconds).toBe(10);
+    expect(loadConfig({ IBET_ROLE: 'worker' }).databaseTimeoutSeconds).toBe(120);
+    expect(
+      loadConfig({ IBET_ROLE: 'worker', IBET_DATABASE_TIMEOUT_SECONDS: '30' })
+        .databaseTimeoutSeconds,
+    ).toBe(30);
+  });
+
   it('turns demo data off by default when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://ibet@db.internal:5432/ibet' });
     expect(config.databaseUrl).toBe('postgres://ibet@db.internal:5432/ibet');
@@ -79,6 +90,7 @@ describe('configuration', () => {
   it('reads the other variables', () => {
     const config = loadConfig({
       IBET_DATABASE_POOL_SIZE: '4',
+      IBET_DATABASE_TIMEOUT_SECONDS: '30',
       IBET_DATA_DIR: '/var/lib/ibet',
       HOST: '0.0.0.0',
       PORT: '8080',
@@ -99,6 +111,7 @@ describe('configuration', () => {
     });
     expect(config).toMatchObject({
       databasePoolSize: 4,
+      databaseTimeoutSeconds: 30,
       dataDir: '/var/lib/ibet',
       host: '0.0.0.0',
       port: 8080,
@@ -125,6 +138,7 @@ describe('configuration', () => {
     ['PORT', { PORT: '-1' }],
     ['PORT', { PORT: '80.5' }],
     ['IBET_DATABASE_POOL_SIZE', { IBET_DATABASE_POOL_SIZE: '0' }],
+    ['IBET_DATABASE_TIMEOUT_SECONDS', { IBET_DATABASE_TIMEOUT_SECONDS: '0' }],
     ['IBET_DEMO', { IBET_DEMO: 'maybe' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://root@localhost/ibet' }],
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],

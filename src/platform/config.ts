@@ -12,6 +12,8 @@ export interface Config {
   /** PostgreSQL connection string; undefined means the embedded PGlite database. */
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Seconds a database statement may run; an answer later than that plus 1 s is lost. */
+  databaseTimeoutSeconds: number;
   dataDir: string;
   host: string;
   port: number;
@@ -193,6 +195,12 @@ export const variables: Variable[] = [
     name: 'IBET_DATABASE_POOL_SIZE',
     description: 'Connections in the PostgreSQL pool per process.',
     default: '16',
+  },
+  {
+    name: 'IBET_DATABASE_TIMEOUT_SECONDS',
+    description:
+      'PostgreSQL: seconds a statement may run before the server cancels it (statement_timeout; migrations excepted). A statement, BEGIN, COMMIT or connection attempt still unanswered 1 s later means the connection is lost: the request answers 503 database_unavailable (outcome unknown: retry with the same Idempotency-Key), and the pool is replaced if nothing on it answered meanwhile. Transactions idle for twice this long are ended by the server. One-off commands (migrate, ledger:check, audit:verify, backup, …) wait up to 3600 s unless it is set.',
+    default: '10 (worker: 120)',
   },
   {
     name: 'IBET_DATA_DIR',
@@ -1034,13 +1042,22 @@ export function loadConfig(env: Env = process.env): Config {
   if (limits.minDeposit > limits.maxDeposit) {
     throw new ConfigError('IBET_MIN_DEPOSIT', 'must not exceed IBET_MAX_DEPOSIT');
   }
+  const role = oneOf(env, 'IBET_ROLE', ['all', 'api', 'worker', 'realtime'] as const, 'all');
   return {
     databaseUrl: dbUrl,
     databasePoolSize: int(env, 'IBET_DATABASE_POOL_SIZE', 16, 1, 500),
+    // Players wait on api, realtime and all; the worker's batches and reports run longer.
+    databaseTimeoutSeconds: int(
+      env,
+      'IBET_DATABASE_TIMEOUT_SECONDS',
+      role === 'worker' ? 120 : 10,
+      1,
+      3600,
+    ),
     dataDir: path.resolve(env.IBET_DATA_DIR || './data'),
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000, 0, 65535),
-    role: oneOf(env, 'IBET_ROLE', ['all', 'api', 'worker', 'realtime'] as const, 'all'),
+    role,
     logLevel: oneOf(
       env,
       'LOG_LEVEL',

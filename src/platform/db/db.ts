@@ -2,6 +2,7 @@
 // PostgreSQL client. Both speak the same SQL; only connecting differs.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { DomainError } from '../errors.ts';
 
 export type Row = Record<string, unknown>;
 export type Engine = 'pglite' | 'postgres';
@@ -24,13 +25,77 @@ export interface Tx extends Queryable {
 export interface TransactionOptions {
   /** Attempts on serialization failure or deadlock (SQLSTATE 40001, 40P01). Default 5. */
   attempts?: number;
+  /**
+   * false: no statement timeout and no deadline (PostgreSQL). For migrations only, whose DDL
+   * may run long and which wait for another process's migration lock.
+   */
+  deadline?: false;
 }
 
 export interface Db extends Queryable {
   readonly engine: Engine;
-  /** Runs `fn` in a transaction; retries it on 40001/40P01 a bounded number of times. */
+  /**
+   * Runs `fn` in a transaction; retries it on 40001/40P01 a bounded number of times.
+   * Throws `DatabaseUnavailable` when the database cannot be reached or does not answer in
+   * time (PostgreSQL): the transaction may or may not have committed.
+   */
   transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Subscribes to NOTIFY on `channel` for as long as the handle lives, across lost
+   * connections and renewed pools. `onNotify` also runs (with an empty payload) each time
+   * the subscription had to be re-established, since notifications sent meanwhile are lost:
+   * a subscriber that treats them as hints catches up. Returns the unsubscribe function.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/**
+ * The database could not be reached, dropped the connection, or did not answer in time. The
+ * statement or transaction may or may not have taken effect: the caller answers 503 and the
+ * client asks again with the same idempotency key.
+ */
+export class DatabaseUnavailable extends DomainError {
+  constructor(detail: string, cause?: unknown) {
+    super(
+      'database_unavailable',
+      'unavailable',
+      `${detail} The outcome is unknown: retry, with the same Idempotency-Key for a payment or bet.`,
+    );
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** SQLSTATEs that mean the connection or the server went away, or a statement ran too long. */
+const UNAVAILABLE_STATES = /^(08...|57P0[1-3]|57014)$/;
+/** What the driver and the socket report when a connection is lost or cannot be opened. */
+const UNAVAILABLE_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** `error` as a `DatabaseUnavailable` when it means a lost or stalled database, else itself. */
+export function asUnavailable(error: unknown): unknown {
+  if (error instanceof DatabaseUnavailable || !(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return error;
+  if (isPgError(error) ? UNAVAILABLE_STATES.test(code) : UNAVAILABLE_CODES.has(code)) {
+    return new DatabaseUnavailable(
+      code === '57014'
+        ? 'The database did not finish the statement in time.'
+        : 'The database connection was lost.',
+      error,
+    );
+  }
+  return error;
 }
 
 export interface PgError extends Error {

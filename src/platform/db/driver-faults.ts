@@ -2,10 +2,11 @@
 // #1209, not released): when the server drops a connection while a small write is queued,
 // the queued write runs after the socket is gone and throws from a setImmediate callback —
 // an uncaught TypeError that kills the process. By then the driver has already failed the
-// affected query with CONNECTION_CLOSED (the request got its 500, the transaction rolled
+// affected query with CONNECTION_CLOSED (the request got its 503, the transaction rolled
 // back), so the throw itself changes nothing: it is logged and counted, and the process goes
 // on serving once the database is back — except the query being written (often the ROLLBACK
-// after that failure), which the driver never settles: see driverFaultListeners below. The disaster-recovery drill found it: every API
+// after that failure), which the driver never settles, and the connection, which never writes
+// again: see driverFaultListeners below. The disaster-recovery drill found it: every API
 // process died when the primary was lost under load. Anything else uncaught still exits.
 import type { Logger } from 'pino';
 
@@ -40,13 +41,29 @@ export function isOrphanSocketReset(error: unknown): boolean {
 /**
  * Pools to recycle when the fault happens. The fault does not only throw: the query that was
  * being written (often the ROLLBACK or COMMIT of a transaction whose connection the server
- * had just dropped) is never settled, so its request hangs and its connection stays reserved
- * for good. Ending the pool destroys its connections, which rejects every query left on them
- * (the request gets its error, the caller may retry); new queries go to a fresh pool. The
- * fault suite (test/fault, scenario 7) found requests hanging forever after PostgreSQL
- * restarted without this.
+ * had just dropped) is never settled, and the connection never writes again (the throw leaves
+ * its write buffer marked as scheduled), so every later query handed to it waits for the
+ * connect timeout. Ending the pool destroys its connections, which rejects every query left on
+ * them (the request gets its error, the caller may retry); new queries go to a fresh pool. The
+ * fault suite (test/fault, scenarios 7 and 8) found requests hanging without this.
  */
 export const driverFaultListeners = new Set<() => void>();
+
+/** A statement, BEGIN or COMMIT that got no answer within the database deadline. */
+export interface Unanswered {
+  /** The statement's first words (no values). */
+  statement: string;
+  waitedMs: number;
+  /**
+   * What became of its pool: `destroyed` (nothing on it had answered meanwhile: every
+   * connection was lost), `drained` (replaced; the old one's other statements get the timeout
+   * to finish), `renewed already` (an earlier fault had replaced it).
+   */
+  pool: 'destroyed' | 'drained' | 'renewed already';
+}
+
+/** Told of every deadline that expired (`src/platform/db/postgres.ts`), to log it. */
+export const unansweredListeners = new Set<(event: Unanswered) => void>();
 
 /**
  * Installs the process-wide handler: the known driver fault is logged and counted
@@ -69,6 +86,15 @@ export function guardDriverFaults(log: Logger, onFault: () => void = () => {}): 
     log.fatal({ err: error }, 'uncaught exception');
     process.exit(1);
   };
+  const unanswered = (event: Unanswered) =>
+    log.warn(
+      event,
+      'the database did not answer in time; the request failed and the pool is renewed',
+    );
+  unansweredListeners.add(unanswered);
   process.on('uncaughtException', handler);
-  return () => process.off('uncaughtException', handler);
+  return () => {
+    unansweredListeners.delete(unanswered);
+    process.off('uncaughtException', handler);
+  };
 }

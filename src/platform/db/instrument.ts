@@ -12,9 +12,12 @@ const OPERATIONS = new Set(['select', 'insert', 'update', 'delete', 'with']);
 const counted = new WeakSet<object>();
 
 function countError(metrics: Metrics, error: unknown): void {
-  if (!isPgError(error) || counted.has(error)) return;
-  counted.add(error);
-  metrics.dbErrors.inc({ class: error.code.slice(0, 2) });
+  // A lost connection reaches the caller as DatabaseUnavailable, with the server's error as
+  // its cause when there was one.
+  const pg = isPgError(error) ? error : (error as { cause?: unknown } | null)?.cause;
+  if (!isPgError(pg) || counted.has(pg)) return;
+  counted.add(pg);
+  metrics.dbErrors.inc({ class: pg.code.slice(0, 2) });
 }
 
 /** The statement's leading keyword as a bounded label. */

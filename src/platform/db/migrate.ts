@@ -72,10 +72,13 @@ export async function migrationStatus(
 
 /** Applies every pending migration; returns the versions it applied. */
 export async function migrate(db: Db, migrations = readMigrations()): Promise<string[]> {
+  // Without the statement deadline: DDL on a big table runs long, and another process may
+  // hold the lock while it migrates.
+  const unbounded = { deadline: false } as const;
   await db.transaction(async (tx) => {
     await tx.query(LOCK);
     await tx.script(BOOTSTRAP);
-  });
+  }, unbounded);
   const applied: string[] = [];
   for (const migration of migrations) {
     // The file and its bookkeeping row commit together, under the lock.
@@ -91,7 +94,7 @@ export async function migrate(db: Db, migrations = readMigrations()): Promise<st
         [migration.version, migration.name, migration.checksum],
       );
       return true;
-    });
+    }, unbounded);
     if (done) applied.push(migration.version);
   }
   return applied;

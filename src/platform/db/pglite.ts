@@ -56,6 +56,13 @@ export async function openPglite(
         pglite.transaction((tx) => withinTransaction(() => fn(wrapTx(tx)))),
       );
     },
+    // One process, no network: a subscription is never lost.
+    async listen(channel, onNotify) {
+      const unlisten = await pglite.listen(channel, onNotify);
+      return async () => {
+        await unlisten().catch(() => {});
+      };
+    },
     async close() {
       if (!pglite.closed) await pglite.close();
     },

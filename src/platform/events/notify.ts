@@ -3,14 +3,9 @@
 // delivers a notification only when its transaction commits, so a wake-up never runs ahead
 // of the data. It is only a hint: the relay still reads the outbox, and still polls.
 import type { Logger } from 'pino';
-import type postgres from 'postgres';
 import type { Db } from '../db/db.ts';
 
 export const OUTBOX_CHANNEL = 'ibet_outbox';
-
-interface PgliteLike {
-  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
-}
 
 /** Calls `onCommit` after each committed transaction that notified; returns a stop function. */
 export async function listenForOutbox(
@@ -19,23 +14,10 @@ export async function listenForOutbox(
   log: Logger,
 ): Promise<() => Promise<void>> {
   try {
-    if ('sql' in db) {
-      // postgres.js keeps one dedicated connection for LISTEN and re-listens after reconnects.
-      const sql = (db as Db & { sql: postgres.Sql }).sql;
-      const { unlisten } = await sql.listen(OUTBOX_CHANNEL, () => onCommit());
-      return async () => {
-        await unlisten().catch(() => {});
-      };
-    }
-    if ('pglite' in db) {
-      const pglite = (db as Db & { pglite: PgliteLike }).pglite;
-      const unlisten = await pglite.listen(OUTBOX_CHANNEL, () => onCommit());
-      return async () => {
-        await unlisten().catch(() => {});
-      };
-    }
+    // Re-established by the database handle after lost connections and renewed pools.
+    return await db.listen(OUTBOX_CHANNEL, () => onCommit());
   } catch (error) {
     log.warn({ err: error }, 'no commit notifications; the outbox relay only polls');
+    return async () => {};
   }
-  return async () => {};
 }

@@ -66,7 +66,9 @@ export async function openScenario(name: string, number: number): Promise<Scenar
   await admin.unsafe(`CREATE DATABASE ${database} TEMPLATE ${run.template}`);
   await admin.end();
   const url = cluster.url(database);
-  const db = await openPostgres({ url, poolSize: 4 });
+  // The control connection reconciles whole databases on a busy machine: it is not what the
+  // scenarios test, so it waits as long as a reconciliation takes.
+  const db = await openPostgres({ url, poolSize: 4, timeoutSeconds: 600 });
   const t = await startTestApp({ db });
   let began = performance.now();
   const processes: IbetProcess[] = [];

@@ -44,6 +44,8 @@ export class IbetProcess {
   crashes = 0;
   /** Log lines about the driver's write-after-close fault (survived, counted). */
   driverFaults = 0;
+  /** Log lines about database statements that got no answer before the deadline. */
+  deadlinesExpired = 0;
   private expectingExit = false;
   exited: Promise<number | string> = Promise.resolve(0);
 
@@ -99,6 +101,7 @@ export class IbetProcess {
     const collect = (chunk: Buffer) => {
       const text = String(chunk);
       this.driverFaults += (text.match(/wrote to a closed connection/g) ?? []).length;
+      this.deadlinesExpired += (text.match(/the database did not answer/g) ?? []).length;
       this.output += text;
       if (this.output.length > 400_000) this.output = this.output.slice(-200_000);
     };

@@ -1,14 +1,21 @@
 // A small TCP proxy between the app processes and PostgreSQL, for network faults: added
 // latency on every chunk, resets (every connection cut at once), and blackholes (nothing
 // passes either way until healed; what was sent meanwhile is delivered afterwards, as TCP
-// retransmission would once a partition heals).
+// retransmission would once a partition heals), of every connection or of one on its own.
 import net from 'node:net';
 
 export type ProxyMode = { kind: 'pass' } | { kind: 'latency'; ms: number } | { kind: 'blackhole' };
 
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+  /** Blackholed on its own (`isolate`), whatever the mode. */
+  isolated?: boolean;
+}
+
 export class TcpProxy {
   private server: net.Server | undefined;
-  private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  private readonly pairs = new Set<Pair>();
   private mode: ProxyMode = { kind: 'pass' };
   private readonly held: (() => void)[] = [];
   port = 0;
@@ -30,7 +37,7 @@ export class TcpProxy {
   private accept(client: net.Socket): void {
     this.connections++;
     const upstream = net.connect(this.targetPort, this.targetHost);
-    const pair = { client, upstream };
+    const pair: Pair = { client, upstream };
     this.pairs.add(pair);
     const forward = (from: net.Socket, to: net.Socket) => {
       from.on('data', (chunk) => {
@@ -38,7 +45,7 @@ export class TcpProxy {
           if (!to.destroyed) to.write(chunk);
         };
         const mode = this.mode;
-        if (mode.kind === 'blackhole') this.held.push(send);
+        if (mode.kind === 'blackhole' || pair.isolated) this.held.push(send);
         else if (mode.kind === 'latency') {
           from.pause();
           setTimeout(() => {
@@ -63,7 +70,16 @@ export class TcpProxy {
 
   set(mode: ProxyMode): void {
     this.mode = mode;
-    if (mode.kind !== 'blackhole') for (const send of this.held.splice(0)) send();
+    if (mode.kind !== 'blackhole') {
+      for (const pair of this.pairs) pair.isolated = false;
+      for (const send of this.held.splice(0)) send();
+    }
+  }
+
+  /** Blackholes one open connection (the oldest) while the others pass; `set` heals it. */
+  isolate(): void {
+    const [pair] = this.pairs;
+    if (pair) pair.isolated = true;
   }
 
   /** Cuts every open connection at once (RST). */

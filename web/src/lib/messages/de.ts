@@ -284,6 +284,8 @@ export const de: Record<MessageKey, string> = {
     'iBet ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   'problem.unexpected': 'Auf dieser Seite ist etwas schiefgegangen. Bitte laden Sie sie neu.',
   'problem.server': 'Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.',
+  'problem.database_unavailable':
+    'iBet konnte das gerade nicht bestätigen. Prüfen Sie unter Meine Wetten oder in Ihrem Konto, ob es ausgeführt wurde, und versuchen Sie es dann erneut.',
   'problem.refused': 'Das wurde nicht angenommen.',
   'problem.internal_error': 'Bei uns ist etwas schiefgegangen (Referenz {reference}).',
   'problem.validation_failed': 'Einige Eingaben sind ungültig.',

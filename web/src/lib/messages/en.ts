@@ -271,6 +271,8 @@ export const en = {
   'problem.network': 'We could not reach iBet. Check your connection and try again.',
   'problem.unexpected': 'Something went wrong on this page. Please reload it.',
   'problem.server': 'Something went wrong on our side. Please try again in a moment.',
+  'problem.database_unavailable':
+    'iBet could not confirm this just now. Check My bets or your wallet to see whether it went through, then try again.',
   'problem.refused': 'That was not accepted.',
   'problem.internal_error': 'Something went wrong on our side (reference {reference}).',
   'problem.validation_failed': 'Some of what you entered is not valid.',
