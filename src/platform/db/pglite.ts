@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import {
   type Db,
@@ -8,6 +9,7 @@ import {
   withinTransaction,
   withRetry,
 } from './db.ts';
+import { readTemplate, saveTemplate } from './pglite-template.ts';
 
 const INT8 = 20;
 const parsers = { [INT8]: (value: string) => BigInt(value) };
@@ -25,9 +27,16 @@ export async function openPglite(
 ): Promise<Db & { pglite: PGlite }> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pgOptions: PGliteOptions = { parsers };
-  if (options.loadDataDir) pgOptions.loadDataDir = options.loadDataDir;
+  // A new cluster is unpacked from the template rather than made by initdb when there is one.
+  const fresh =
+    !options.loadDataDir &&
+    (!options.dataDir || !existsSync(path.join(options.dataDir, 'PG_VERSION')));
+  const template = fresh ? readTemplate() : undefined;
+  const load = options.loadDataDir ?? template;
+  if (load) pgOptions.loadDataDir = load;
   const pglite = options.dataDir ? new PGlite(options.dataDir, pgOptions) : new PGlite(pgOptions);
   await pglite.waitReady;
+  if (fresh && !template) await saveTemplate(pglite);
   // PGlite answers in UTC already; set it so both engines format and truncate dates alike.
   await pglite.exec("SET TIME ZONE 'UTC'");
 
