@@ -13,7 +13,7 @@
 // Progress goes to stderr. Every scenario is bounded in time.
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -160,6 +160,56 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds every PostgreSQL process of the machine has used, the exited ones included (the
+ * postmaster's children's times count the backends that have ended).
+ */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const f = stat.split(') ')[1]!.split(' ');
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+/** CPU seconds the whole machine has been busy (every CPU, every process). */
+function machineCpuSeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait
+  return [0, 1, 2, 5, 6, 7].reduce((sum, i) => sum + Number(f[i] ?? 0), 0) / 100;
+}
+
+/** CPU seconds of this process's finished children (pgbench, once spawnSync returns). */
+function childrenCpuSeconds(): number {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
+/** Where the machine's CPU went during a run, in ms per answer (or transaction). */
+function cpuSplit(
+  processes: Record<string, () => number>,
+  answers: () => number,
+): () => Record<string, string> {
+  const before = Object.fromEntries(Object.entries(processes).map(([k, f]) => [k, f()]));
+  return () => {
+    const n = Math.max(1, answers());
+    return Object.fromEntries(
+      Object.entries(processes).map(([k, f]) => [
+        `CPU ms per answer: ${k}`,
+        ((1000 * (f() - before[k]!)) / n).toFixed(2),
+      ]),
+    );
+  };
+}
+
 /** A load run with the server process's CPU time per answer (independent of other load). */
 async function withCpu(
   pid: number,
@@ -254,6 +304,15 @@ async function createBaselineTables(db: Db): Promise<void> {
 }
 
 function pgbench(databaseUrl: string, clients: number, seconds: number, players: number): Figure {
+  let transactions = 0;
+  const cpu = cpuSplit(
+    {
+      PostgreSQL: postgresCpuSeconds,
+      'pgbench client': childrenCpuSeconds,
+      'whole machine': machineCpuSeconds,
+    },
+    () => transactions,
+  );
   const result = spawnSync(
     'pgbench',
     [
@@ -278,12 +337,15 @@ function pgbench(databaseUrl: string, clients: number, seconds: number, players:
   const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(result.stdout)?.[1]);
   const avg = Number(/latency average = ([\d.]+) ms/.exec(result.stdout)?.[1]);
   const failed = Number(/number of failed transactions: (\d+)/.exec(result.stdout)?.[1] ?? 0);
+  transactions = Number(
+    /number of transactions actually processed: (\d+)/.exec(result.stdout)?.[1] ?? 0,
+  );
   return {
     name: `pgbench placement-shaped transaction (${clients} clients)`,
     throughput: tps,
     unit: 'transactions/s',
     errors: failed,
-    notes: { 'latency average ms': avg },
+    notes: { 'latency average ms': avg, ...cpu() },
   };
 }
 
@@ -600,11 +662,25 @@ async function main(): Promise<void> {
         (await db.query<{ b: string }>("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn AS b"))[0]!.b,
       );
     const wal0 = await lsn();
+    let bets = 0;
+    // Where each bet's CPU goes, to set against pgbench's split of the same machine.
+    const cpu = cpuSplit(
+      {
+        'API process': () => cpuSeconds(api.pid!),
+        worker: () => cpuSeconds(worker.pid!),
+        PostgreSQL: postgresCpuSeconds,
+        'load generator': () => cpuSeconds(loader!.pid!),
+        'whole machine': machineCpuSeconds,
+      },
+      () => bets,
+    );
     const single = await load('placement (single)', { single: 1 }, closed(C, S), 0);
+    bets = single.requests;
     // WAL a bet writes (every other writer on this PostgreSQL counts too: an upper bound).
     const walPerBet = Number((await lsn()) - wal0) / Math.max(1, single.requests);
     run.scenarios.placement = figure('placement (single)', single, 'bets/s', {
       'WAL per bet': `${(walPerBet / 1024).toFixed(1)} KB`,
+      ...cpu(),
     });
     placementRate = single.throughput;
     const multiple = await load('placement (3-leg multiple)', { multiple: 1 }, closed(C, S), 1);
@@ -626,7 +702,14 @@ async function main(): Promise<void> {
     );
     step('baseline: pgbench with the placement transaction shape');
     await createBaselineTables(db);
-    run.baselines.pgbench = pgbench(databaseUrl, C, S, P_.size.players);
+    const walBase = await lsn();
+    const base = pgbench(databaseUrl, C, S, P_.size.players);
+    const transactions = base.throughput * S;
+    base.notes = {
+      ...base.notes,
+      'WAL per transaction': `${(Number((await lsn()) - walBase) / Math.max(1, transactions) / 1024).toFixed(1)} KB`,
+    };
+    run.baselines.pgbench = base;
   }
 
   if (wants('mixed')) {
