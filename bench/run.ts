@@ -1059,6 +1059,13 @@ const overall = setTimeout(
 );
 overall.unref();
 
+// Interrupted (Ctrl-C, a stopped job): still end the processes and drop the database.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, cleaning up\n`);
+    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+
 main()
   .catch((error) => {
     process.stderr.write(`\nbench failed: ${error instanceof Error ? error.stack : error}\n`);
