@@ -16,11 +16,7 @@ import {
   systemOptions,
 } from '../../web/src/player/slip/slip-state.ts';
 import { betRequests } from '../../web/src/player/slip/stakes.ts';
-import {
-  defaultFilter,
-  kindMatches,
-  periodRange,
-} from '../../web/src/player/wallet/history-filter.ts';
+import { defaultFilter, kindMatches, periodRange } from '../../web/src/ui/history-filter.ts';
 
 class FakeSocket {
   static last: FakeSocket | null = null;

@@ -13,6 +13,8 @@ export type BetLeg = Bet['legs'][number];
 export type Wallet = Result<'GET /api/v1/wallet'>;
 export type Payment = Result<'POST /api/v1/wallet/deposits'>;
 export type Transaction = Result<'GET /api/v1/wallet/transactions'>['items'][number];
+/** A cash movement of the history listing (the player's own, and the support desk's view of it). */
+export type CashMovement = Result<'GET /api/v1/history/transactions'>['items'][number];
 export type Message = Result<'GET /api/v1/notifications'>['items'][number];
 export type Session = Result<'GET /api/v1/sessions'>['items'][number];
 export type TotpEnrolment = Result<'POST /api/v1/mfa/totp'>;

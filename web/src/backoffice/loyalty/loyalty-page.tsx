@@ -59,13 +59,15 @@ export function LoyaltyPage() {
     ];
   };
 
-  const setSport = (i: number, sportId: string) =>
-    setDraft((d) =>
-      d ? { ...d, rates: d.rates.map((r, j) => (j === i ? { ...r, sportId } : r)) } : d,
-    );
-
   const update = (change: (d: LoyaltyDraft) => LoyaltyDraft) =>
     setDraft((d) => (d ? change(d) : d));
+  // Rows of the rates and tiers lists, edited in place.
+  type List = 'rates' | 'tiers';
+  const setRow = <L extends List>(list: L, i: number, patch: Partial<LoyaltyDraft[L][number]>) =>
+    update((d) => ({ ...d, [list]: d[list].map((x, j) => (j === i ? { ...x, ...patch } : x)) }));
+  const removeRow = (list: List, i: number) =>
+    update((d) => ({ ...d, [list]: d[list].filter((_, j) => j !== i) }));
+  const setSport = (i: number, sportId: string) => setRow('rates', i, { sportId });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -145,12 +147,7 @@ export function LoyaltyPage() {
                     label={t('loyalty.betKind')}
                     value={rate.betKind}
                     onChange={(e) =>
-                      update((d) => ({
-                        ...d,
-                        rates: d.rates.map((r, j) =>
-                          j === i ? { ...r, betKind: e.target.value as typeof r.betKind } : r,
-                        ),
-                      }))
+                      setRow('rates', i, { betKind: e.target.value as typeof rate.betKind })
                     }
                     options={[
                       { value: '', label: t('loyalty.anyKind') },
@@ -167,23 +164,14 @@ export function LoyaltyPage() {
                     required
                     value={rate.pointsPerHundred}
                     error={errorAt(`rates/${i}/pointsPerHundred`)}
-                    onChange={(e) =>
-                      update((d) => ({
-                        ...d,
-                        rates: d.rates.map((r, j) =>
-                          j === i ? { ...r, pointsPerHundred: e.target.value } : r,
-                        ),
-                      }))
-                    }
+                    onChange={(e) => setRow('rates', i, { pointsPerHundred: e.target.value })}
                   />
                   <div>
                     <button
                       type="button"
                       className="secondary"
                       disabled={draft.rates.length <= 1}
-                      onClick={() =>
-                        update((d) => ({ ...d, rates: d.rates.filter((_, j) => j !== i) }))
-                      }
+                      onClick={() => removeRow('rates', i)}
                     >
                       {t('loyalty.removeRate', { n })}
                     </button>
@@ -215,10 +203,7 @@ export function LoyaltyPage() {
             {draft.tiers.map((tier, i) => {
               const n = i + 1;
               const set = (field: 'name' | 'minPoints' | 'multiplier', value: string) =>
-                update((d) => ({
-                  ...d,
-                  tiers: d.tiers.map((x, j) => (j === i ? { ...x, [field]: value } : x)),
-                }));
+                setRow('tiers', i, { [field]: value });
               return (
                 // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place
                 <fieldset key={i} className="two-columns">
@@ -252,9 +237,7 @@ export function LoyaltyPage() {
                       type="button"
                       className="secondary"
                       disabled={draft.tiers.length <= 1}
-                      onClick={() =>
-                        update((d) => ({ ...d, tiers: d.tiers.filter((_, j) => j !== i) }))
-                      }
+                      onClick={() => removeRow('tiers', i)}
                     >
                       {t('loyalty.removeTier', { n })}
                     </button>

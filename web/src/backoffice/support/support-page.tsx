@@ -2,26 +2,21 @@
 // account, KYC, exclusion, balances, open bets — with links to the other screens about them,
 // their cash movements (the player's own history listing, with the same filters), and the
 // support notes on their account, which staff holding players:notes add to.
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { describeError } from '../../api/problems.ts';
-import { type I18n, type MessageKey, useI18n } from '../../lib/i18n.tsx';
+import { useI18n } from '../../lib/i18n.tsx';
 import { formatMinor } from '../../lib/money.ts';
 import { navigate } from '../../lib/router.ts';
-import {
-  defaultFilter,
-  type HistoryFilter,
-  KIND_FILTERS,
-  type KindFilter,
-  kindMatches,
-  PERIODS,
-  type Period,
-  periodRange,
-} from '../../player/wallet/history-filter.ts';
 import { useAuth } from '../../ui/auth.tsx';
-import { SelectField, SubmitButton, TextField } from '../../ui/forms.tsx';
+import { SubmitButton, TextField } from '../../ui/forms.tsx';
 import { useBusy, useCursorList, useLoader } from '../../ui/hooks.ts';
 import { useNotify, useReport } from '../../ui/notices.tsx';
 import { PageHeading } from '../../ui/page.tsx';
+import {
+  TransactionFilters,
+  TransactionsTable,
+  useTransactionFilter,
+} from '../../ui/transactions.tsx';
 import { can } from '../permissions.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -169,83 +164,26 @@ function AddNote({ id, onAdded }: { id: string; onAdded: () => void }) {
   );
 }
 
-const KINDS: Record<string, MessageKey> = {
-  deposit: 'wallet.kind.deposit',
-  withdrawal: 'wallet.kind.withdrawal',
-  withdrawal_reversal: 'wallet.kind.withdrawal_reversal',
-  bet_stake: 'wallet.kind.bet_stake',
-  bet_stake_return: 'wallet.kind.bet_stake_return',
-  bet_winnings: 'wallet.kind.bet_winnings',
-};
-
-const kindLabel = (kind: string, t: I18n['t']) => {
-  const key = KINDS[kind];
-  return key ? t(key) : kind.replaceAll('_', ' ');
-};
-
 /** The player's cash movements: the period is asked of the server, the kind filtered here. */
 function Transactions({ id }: { id: string }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { client } = useAuth();
-  const [filter, setFilter] = useState<HistoryFilter>(defaultFilter);
-  // Fixed when the filter changes: a rolling period must not move on every render.
-  const query = useMemo(() => {
-    const range = periodRange(filter);
-    return {
-      ...(range.from === null ? {} : { from: new Date(range.from).toISOString() }),
-      ...(range.to === null ? {} : { to: new Date(range.to).toISOString() }),
-    };
-  }, [filter]);
-  const key = JSON.stringify(query);
+  const filter = useTransactionFilter();
   const list = useCursorList(
     (cursor, signal) =>
       client.call('GET /api/v1/admin/players/{id}/transactions', {
         path: { id },
-        query: { ...query, limit: 50, ...(cursor ? { cursor } : {}) },
+        query: { ...filter.query, limit: 50, ...(cursor ? { cursor } : {}) },
         signal,
       }),
-    [client, id, key],
+    [client, id, filter.key],
   );
-  const shown = list.items.filter((tx) => kindMatches(tx.kind, filter.kind));
-  const set = (patch: Partial<HistoryFilter>) => setFilter((f) => ({ ...f, ...patch }));
+  const shown = list.items.filter(filter.shows);
   return (
     <section className="panel stack" aria-labelledby="support-transactions">
       <h2 id="support-transactions">{t('support.transactions')}</h2>
-      <form
-        className="filters"
-        onSubmit={(e) => e.preventDefault()}
-        aria-label={t('support.transactionFilters')}
-      >
-        <SelectField
-          label={t('wallet.kindFilter')}
-          value={filter.kind}
-          onChange={(e) => set({ kind: e.target.value as KindFilter })}
-          options={KIND_FILTERS.map((k) => ({ value: k, label: t(`wallet.kinds.${k}`) }))}
-        />
-        <SelectField
-          label={t('wallet.period')}
-          value={filter.period}
-          onChange={(e) => set({ period: e.target.value as Period })}
-          options={PERIODS.map((p) => ({ value: p, label: t(`wallet.period.${p}`) }))}
-        />
-        {filter.period === 'custom' ? (
-          <>
-            <TextField
-              label={t('wallet.from')}
-              type="date"
-              value={filter.from}
-              onChange={(e) => set({ from: e.target.value })}
-            />
-            <TextField
-              label={t('wallet.to')}
-              type="date"
-              value={filter.to}
-              onChange={(e) => set({ to: e.target.value })}
-            />
-          </>
-        ) : null}
-      </form>
+      <TransactionFilters filter={filter} label={t('support.transactionFilters')} />
       {list.loading && list.items.length === 0 ? (
         <p className="muted" role="status">
           {t('common.loading')}
@@ -258,35 +196,12 @@ function Transactions({ id }: { id: string }) {
         <p className="muted">{t('support.noTransactions')}</p>
       ) : null}
       {shown.length > 0 ? (
-        <table className="table" data-testid="support-transactions">
-          <caption className="visually-hidden">{t('support.transactions')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('wallet.when')}</th>
-              <th scope="col">{t('wallet.what')}</th>
-              <th scope="col" className="num">
-                {t('field.amount')}
-              </th>
-              <th scope="col">{t('support.reference')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((tx) => (
-              <tr key={tx.id}>
-                <td>
-                  <time dateTime={tx.at}>{i18n.dateTime(tx.at)}</time>
-                </td>
-                <td>{kindLabel(tx.kind, t)}</td>
-                <td className={`num ${tx.amount.startsWith('-') ? 'negative' : 'positive'}`}>
-                  {i18n.money(tx.amount, tx.currency)}
-                </td>
-                <td style={WRAP}>
-                  <code className="small">{tx.reference}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <TransactionsTable
+          items={shown}
+          caption={t('support.transactions')}
+          testId="support-transactions"
+          references
+        />
       ) : null}
       {list.hasMore ? (
         <button

@@ -1,43 +1,24 @@
 // The wallet: balance and money in bets, deposits and withdrawals (each with an idempotency
 // key kept across retries of the same amount), and the history of cash movements over a period
 // (the server filters by date, up to 12 months by default), by kind, and as a CSV download.
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { isOutcomeUnknown } from '../../api/client.ts';
 import { describeError } from '../../api/problems.ts';
 import type { Payment } from '../../api/types.ts';
-import { type I18n, type MessageKey, useI18n } from '../../lib/i18n.tsx';
+import { useI18n } from '../../lib/i18n.tsx';
 import { withIdempotencyKey } from '../../lib/keys.ts';
 import { AMOUNT, currencyExponent, parseMajorToMinor } from '../../lib/money.ts';
 import { useAuth } from '../../ui/auth.tsx';
-import { SelectField, SubmitButton, TextField } from '../../ui/forms.tsx';
+import { SubmitButton, TextField } from '../../ui/forms.tsx';
 import { useBusy, useCursorList } from '../../ui/hooks.ts';
 import { useNotify } from '../../ui/notices.tsx';
 import { PageHeading } from '../../ui/page.tsx';
-import { useAccountData } from '../account/account-data.tsx';
 import {
-  defaultFilter,
-  type HistoryFilter,
-  KIND_FILTERS,
-  type KindFilter,
-  kindMatches,
-  PERIODS,
-  type Period,
-  periodRange,
-} from './history-filter.ts';
-
-const KINDS: Record<string, MessageKey> = {
-  deposit: 'wallet.kind.deposit',
-  withdrawal: 'wallet.kind.withdrawal',
-  withdrawal_reversal: 'wallet.kind.withdrawal_reversal',
-  bet_stake: 'wallet.kind.bet_stake',
-  bet_stake_return: 'wallet.kind.bet_stake_return',
-  bet_winnings: 'wallet.kind.bet_winnings',
-};
-
-export function kindLabel(kind: string, t: I18n['t']): string {
-  const key = KINDS[kind];
-  return key ? t(key) : kind.replaceAll('_', ' ');
-}
+  TransactionFilters,
+  TransactionsTable,
+  useTransactionFilter,
+} from '../../ui/transactions.tsx';
+import { useAccountData } from '../account/account-data.tsx';
 
 function MoneyForm({
   direction,
@@ -146,28 +127,18 @@ function History({ version }: { version: number }) {
   const { t } = i18n;
   const { client } = useAuth();
   const notify = useNotify();
-  const [filter, setFilter] = useState<HistoryFilter>(defaultFilter);
-  // The period is asked of the server (from, to), fixed when the filter changes (a rolling
-  // period must not move on every render); the kind is filtered here.
-  const query = useMemo(() => {
-    const range = periodRange(filter);
-    return {
-      ...(range.from === null ? {} : { from: new Date(range.from).toISOString() }),
-      ...(range.to === null ? {} : { to: new Date(range.to).toISOString() }),
-    };
-  }, [filter]);
-  const key = JSON.stringify(query);
+  const filter = useTransactionFilter();
+  const { query } = filter;
   const list = useCursorList(
     (cursor, signal) =>
       client.call('GET /api/v1/history/transactions', {
         query: { ...query, limit: 100, ...(cursor ? { cursor } : {}) },
         signal,
       }),
-    [client, version, key],
+    [client, version, filter.key],
   );
   const { items, hasMore, loading, error, loadMore } = list;
-  const shown = items.filter((tx) => kindMatches(tx.kind, filter.kind));
-  const set = (patch: Partial<HistoryFilter>) => setFilter((f) => ({ ...f, ...patch }));
+  const shown = items.filter(filter.shows);
   const [busy, run] = useBusy();
   const download = () =>
     run(async () => {
@@ -195,43 +166,11 @@ function History({ version }: { version: number }) {
   return (
     <section className="panel stack" aria-labelledby="history-heading">
       <h2 id="history-heading">{t('wallet.history')}</h2>
-      <form
-        className="filters"
-        onSubmit={(e) => e.preventDefault()}
-        aria-label={t('wallet.filters')}
-      >
-        <SelectField
-          label={t('wallet.period')}
-          value={filter.period}
-          onChange={(e) => set({ period: e.target.value as Period })}
-          options={PERIODS.map((p) => ({ value: p, label: t(`wallet.period.${p}`) }))}
-        />
-        {filter.period === 'custom' ? (
-          <>
-            <TextField
-              label={t('wallet.from')}
-              type="date"
-              value={filter.from}
-              onChange={(e) => set({ from: e.target.value })}
-            />
-            <TextField
-              label={t('wallet.to')}
-              type="date"
-              value={filter.to}
-              onChange={(e) => set({ to: e.target.value })}
-            />
-          </>
-        ) : null}
-        <SelectField
-          label={t('wallet.kindFilter')}
-          value={filter.kind}
-          onChange={(e) => set({ kind: e.target.value as KindFilter })}
-          options={KIND_FILTERS.map((k) => ({ value: k, label: t(`wallet.kinds.${k}`) }))}
-        />
+      <TransactionFilters filter={filter} label={t('wallet.filters')}>
         <button type="button" className="secondary" disabled={busy} onClick={() => void download()}>
           {t('wallet.export')}
         </button>
-      </form>
+      </TransactionFilters>
       {loading && items.length === 0 ? (
         <p className="muted" role="status">
           {t('common.loading')}
@@ -239,31 +178,12 @@ function History({ version }: { version: number }) {
       ) : null}
       {error ? <p className="callout callout-error">{describeError(error, i18n)}</p> : null}
       {!loading && shown.length === 0 ? <p className="muted">{t('wallet.noneInFilter')}</p> : null}
-      <table className="table history" data-testid="wallet-history">
-        <caption className="visually-hidden">{t('wallet.history')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('wallet.when')}</th>
-            <th scope="col">{t('wallet.what')}</th>
-            <th scope="col" className="num">
-              {t('field.amount')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((tx) => (
-            <tr key={tx.id}>
-              <td>
-                <time dateTime={tx.at}>{i18n.dateTime(tx.at)}</time>
-              </td>
-              <td>{kindLabel(tx.kind, t)}</td>
-              <td className={`num ${tx.amount.startsWith('-') ? 'negative' : 'positive'}`}>
-                {i18n.money(tx.amount, tx.currency)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <TransactionsTable
+        items={shown}
+        caption={t('wallet.history')}
+        testId="wallet-history"
+        className="table history"
+      />
       {hasMore ? (
         <button
           type="button"
