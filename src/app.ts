@@ -86,6 +86,7 @@ import {
 } from './modules/webhooks/index.ts';
 import { registerWorkerMetrics } from './operations.ts';
 import { type Config, ConfigError, type ProcessRole } from './platform/config.ts';
+import { admitDb } from './platform/db/admission.ts';
 import type { Db } from './platform/db/db.ts';
 import { instrumentDb } from './platform/db/instrument.ts';
 import { migrationStatus } from './platform/db/migrate.ts';
@@ -158,9 +159,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const paymentProvider = options.paymentProvider ?? sandboxProvider;
   const metrics = createMetrics({ info: { version: VERSION, role, engine: options.db.engine } });
   // Statement and transaction metrics (and spans, with tracing on) for everything below.
-  const db = instrumentDb(options.db, {
-    metrics,
-    poolSize: options.db.engine === 'pglite' ? 1 : config.databasePoolSize,
+  const poolSize = options.db.engine === 'pglite' ? 1 : config.databasePoolSize;
+  const instrumented = instrumentDb(options.db, { metrics, poolSize });
+  // Past IBET_DATABASE_QUEUE_LIMIT waiting operations, requests are refused (429 overloaded)
+  // instead of queued; work outside requests is not (db/admission.ts).
+  const db = admitDb(instrumented, {
+    poolSize,
+    queueLimit: config.databaseQueueLimit,
+    onShed: () => metrics.dbRequestsShed.inc(),
   });
   let shuttingDown = false;
   const tokens = await createTokenService(db, {
@@ -179,7 +185,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     onDenied: auditDenied(db),
     async checkReady() {
       if (shuttingDown) throw new Error('shutting down');
-      const status = await migrationStatus(db);
+      const status = await migrationStatus(instrumented);
       if (status.pending.length > 0)
         throw new Error(`migrations pending: ${status.pending.join(', ')}`);
       if (status.changed.length > 0) {

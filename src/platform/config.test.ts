@@ -23,6 +23,7 @@ describe('configuration', () => {
       databaseUrl: undefined,
       databasePoolSize: 16,
       databaseTimeoutSeconds: 10,
+      databaseQueueLimit: 32,
       dataDir: path.resolve('./data'),
       host: '127.0.0.1',
       port: 3000,
@@ -67,6 +68,16 @@ describe('configuration', () => {
       loadConfig({ IBET_ROLE: 'worker', IBET_DATABASE_TIMEOUT_SECONDS: '30' })
         .databaseTimeoutSeconds,
     ).toBe(30);
+  });
+
+  it('sheds requests past a database queue of 32 in the processes players wait on, never in the worker', () => {
+    expect(loadConfig({}).databaseQueueLimit).toBe(32);
+    expect(loadConfig({ IBET_ROLE: 'api' }).databaseQueueLimit).toBe(32);
+    expect(loadConfig({ IBET_ROLE: 'worker' }).databaseQueueLimit).toBe(0);
+    expect(loadConfig({ IBET_DATABASE_QUEUE_LIMIT: '0' }).databaseQueueLimit).toBe(0);
+    expect(() => loadConfig({ IBET_DATABASE_QUEUE_LIMIT: '-1' })).toThrow(
+      /IBET_DATABASE_QUEUE_LIMIT/,
+    );
   });
 
   it('turns demo data off by default when DATABASE_URL is set', () => {

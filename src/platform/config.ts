@@ -14,6 +14,8 @@ export interface Config {
   databasePoolSize: number;
   /** Seconds a database statement may run; an answer later than that plus 1 s is lost. */
   databaseTimeoutSeconds: number;
+  /** Operations that may wait for a connection before requests are refused (0: no limit). */
+  databaseQueueLimit: number;
   dataDir: string;
   host: string;
   port: number;
@@ -201,6 +203,12 @@ export const variables: Variable[] = [
     description:
       'PostgreSQL: seconds a statement may run before the server cancels it (statement_timeout; migrations excepted). A statement, BEGIN, COMMIT or connection attempt still unanswered 1 s later means the connection is lost: the request answers 503 database_unavailable (outcome unknown: retry with the same Idempotency-Key), and the pool is replaced if nothing on it answered meanwhile. Transactions idle for twice this long are ended by the server. One-off commands (migrate, ledger:check, audit:verify, backup, …) wait up to 3600 s unless it is set.',
     default: '10 (worker: 120)',
+  },
+  {
+    name: 'IBET_DATABASE_QUEUE_LIMIT',
+    description:
+      'Load shedding: how many statements and transactions of this process may wait for a database connection at once. When that many wait, a new request is refused at once with 429 overloaded and Retry-After: 1, before it has written anything; background work and the readiness check never are. 0: no limit.',
+    default: '32 (worker: 0)',
   },
   {
     name: 'IBET_DATA_DIR',
@@ -1053,6 +1061,15 @@ export function loadConfig(env: Env = process.env): Config {
       role === 'worker' ? 120 : 10,
       1,
       3600,
+    ),
+    // Requests are refused rather than queued behind a database that is this far behind; the
+    // worker's queue is its own jobs, which wait.
+    databaseQueueLimit: int(
+      env,
+      'IBET_DATABASE_QUEUE_LIMIT',
+      role === 'worker' ? 0 : 32,
+      0,
+      100_000,
     ),
     dataDir: path.resolve(env.IBET_DATA_DIR || './data'),
     host: env.HOST || '127.0.0.1',

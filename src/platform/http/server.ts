@@ -19,6 +19,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
+import { runAsRequest } from '../db/admission.ts';
 import { DomainError } from '../errors.ts';
 import { codeLabel, type Metrics } from '../observability/metrics.ts';
 import { inSpan, tracingEnabled } from '../observability/tracing.ts';
@@ -263,6 +264,10 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
     authorize(access, request.principal);
     if (request.routeOptions.config.stepUp) checkStepUp(request.principal, options.stepUpSeconds);
   };
+
+  // Everything a request does runs as that request, so that the database may refuse its first
+  // operation when its queue is full (db/admission.ts).
+  app.addHook('onRequest', (_request, _reply, done) => runAsRequest(done));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

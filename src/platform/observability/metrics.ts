@@ -222,6 +222,11 @@ export function createMetrics(options: MetricsOptions = {}) {
       help: 'Statements and transactions waiting for a free connection now.',
       registers,
     }),
+    dbRequestsShed: new Counter({
+      name: 'ibet_db_requests_shed_total',
+      help: 'Requests refused with 429 overloaded because the database queue was full (IBET_DATABASE_QUEUE_LIMIT).',
+      registers,
+    }),
 
     // --- Notifications ----------------------------------------------------------------------
     notificationsSent: new Counter({

@@ -286,6 +286,8 @@ export const de: Record<MessageKey, string> = {
   'problem.server': 'Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.',
   'problem.database_unavailable':
     'iBet konnte das gerade nicht bestätigen. Prüfen Sie unter Meine Wetten oder in Ihrem Konto, ob es ausgeführt wurde, und versuchen Sie es dann erneut.',
+  'problem.overloaded':
+    'iBet ist gerade stark ausgelastet und hat das nicht angenommen. Bitte versuchen Sie es gleich noch einmal.',
   'problem.refused': 'Das wurde nicht angenommen.',
   'problem.internal_error': 'Bei uns ist etwas schiefgegangen (Referenz {reference}).',
   'problem.validation_failed': 'Einige Eingaben sind ungültig.',

@@ -273,6 +273,8 @@ export const en = {
   'problem.server': 'Something went wrong on our side. Please try again in a moment.',
   'problem.database_unavailable':
     'iBet could not confirm this just now. Check My bets or your wallet to see whether it went through, then try again.',
+  'problem.overloaded':
+    'iBet is very busy right now and did not take this. Please try again in a moment.',
   'problem.refused': 'That was not accepted.',
   'problem.internal_error': 'Something went wrong on our side (reference {reference}).',
   'problem.validation_failed': 'Some of what you entered is not valid.',
