@@ -223,7 +223,8 @@ export function barChart(
     ].join('');
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13" role="img">`,
+    `<title>${xmlEscape(title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="22" font-weight="bold">${xmlEscape(title)}</text>`,
     ...rows,
@@ -247,7 +248,8 @@ export function lineChart(
   const sx = (x: number) => pad.left + ((width - pad.left - pad.right) * x) / maxX;
   const sy = (y: number) => height - pad.bottom - ((height - pad.top - pad.bottom) * y) / maxY;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>${xmlEscape(title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="22" font-weight="bold" font-size="13">${xmlEscape(title)}</text>`,
   ];
