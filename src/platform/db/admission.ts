@@ -6,8 +6,8 @@
 //
 // Only a request's first database operation may be refused, so a refused request has
 // written nothing (a later one could follow a commit). Work outside requests — the worker's
-// jobs and consumers, background loops, the readiness check — is never refused: requests opt
-// in through `admitRequests`, an HTTP hook.
+// jobs and consumers, background loops, the readiness check — is never refused: only code
+// running inside `runAsRequest`, which the HTTP server wraps every request in, may be.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DomainError } from '../errors.ts';
 import type { Db } from './db.ts';
