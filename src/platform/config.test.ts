@@ -23,7 +23,7 @@ describe('configuration', () => {
       databaseUrl: undefined,
       databasePoolSize: 16,
       databaseTimeoutSeconds: 10,
-      databaseQueueLimit: 32,
+      databaseQueueLimit: 0,
       dataDir: path.resolve('./data'),
       host: '127.0.0.1',
       port: 3000,
@@ -70,11 +70,11 @@ describe('configuration', () => {
     ).toBe(30);
   });
 
-  it('sheds requests past a database queue of 32 in the processes players wait on, never in the worker', () => {
-    expect(loadConfig({}).databaseQueueLimit).toBe(32);
-    expect(loadConfig({ IBET_ROLE: 'api' }).databaseQueueLimit).toBe(32);
-    expect(loadConfig({ IBET_ROLE: 'worker' }).databaseQueueLimit).toBe(0);
-    expect(loadConfig({ IBET_DATABASE_QUEUE_LIMIT: '0' }).databaseQueueLimit).toBe(0);
+  it('sheds load at the database queue only when a limit is set', () => {
+    expect(loadConfig({}).databaseQueueLimit).toBe(0);
+    expect(
+      loadConfig({ IBET_ROLE: 'api', IBET_DATABASE_QUEUE_LIMIT: '64' }).databaseQueueLimit,
+    ).toBe(64);
     expect(() => loadConfig({ IBET_DATABASE_QUEUE_LIMIT: '-1' })).toThrow(
       /IBET_DATABASE_QUEUE_LIMIT/,
     );

@@ -207,8 +207,8 @@ export const variables: Variable[] = [
   {
     name: 'IBET_DATABASE_QUEUE_LIMIT',
     description:
-      'Load shedding: how many statements and transactions of this process may wait for a database connection at once. When that many wait, a new request is refused at once with 429 overloaded and Retry-After: 1, before it has written anything; background work and the readiness check never are. 0: no limit.',
-    default: '32 (worker: 0)',
+      "Load shedding: how many statements and transactions of this process may wait for a database connection at once. When that many wait, a new request is refused at once with 429 overloaded and Retry-After: 1, before it has written anything; background work and the readiness check never are. A count, not a time: size it from the pool and a statement's time under load (docs/performance.md). 0: no limit.",
+    default: '0 (off)',
   },
   {
     name: 'IBET_DATA_DIR',
@@ -1062,15 +1062,9 @@ export function loadConfig(env: Env = process.env): Config {
       1,
       3600,
     ),
-    // Requests are refused rather than queued behind a database that is this far behind; the
-    // worker's queue is its own jobs, which wait.
-    databaseQueueLimit: int(
-      env,
-      'IBET_DATABASE_QUEUE_LIMIT',
-      role === 'worker' ? 0 : 32,
-      0,
-      100_000,
-    ),
+    // Off unless set: a burst that queues for a few milliseconds is not an overload, and a
+    // count cannot tell the two apart (docs/performance.md).
+    databaseQueueLimit: int(env, 'IBET_DATABASE_QUEUE_LIMIT', 0, 0, 100_000),
     dataDir: path.resolve(env.IBET_DATA_DIR || './data'),
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000, 0, 65535),
