@@ -154,9 +154,14 @@ async function waitReady(port: number, seconds = 60, child?: ChildProcess): Prom
   throw new Error(`process on ${port} not ready after ${seconds} s`);
 }
 
+/** The fields of /proc/<pid>/stat after the command name: [11] utime, [12] stime, [13] cutime, [14] cstime. */
+function statFields(pid: number | 'self'): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+}
+
 /** CPU seconds a process has used (user + system), from /proc. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -169,9 +174,8 @@ function postgresCpuSeconds(): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const f = stat.split(') ')[1]!.split(' ');
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const f = statFields(Number(entry));
       total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
     } catch {
       // the process ended between the listing and the read
@@ -189,7 +193,7 @@ function machineCpuSeconds(): number {
 
 /** CPU seconds of this process's finished children (pgbench, once spawnSync returns). */
 function childrenCpuSeconds(): number {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  const f = statFields('self');
   return (Number(f[13]) + Number(f[14])) / 100;
 }
 
@@ -345,7 +349,7 @@ function pgbench(databaseUrl: string, clients: number, seconds: number, players:
     throughput: tps,
     unit: 'transactions/s',
     errors: failed,
-    notes: { 'latency average ms': avg, ...cpu() },
+    notes: { 'latency average ms': avg, transactions, ...cpu() },
   };
 }
 
@@ -704,7 +708,7 @@ async function main(): Promise<void> {
     await createBaselineTables(db);
     const walBase = await lsn();
     const base = pgbench(databaseUrl, C, S, P_.size.players);
-    const transactions = base.throughput * S;
+    const transactions = Number(base.notes?.transactions ?? 0);
     base.notes = {
       ...base.notes,
       'WAL per transaction': `${(Number((await lsn()) - walBase) / Math.max(1, transactions) / 1024).toFixed(1)} KB`,
