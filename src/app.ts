@@ -159,12 +159,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const paymentProvider = options.paymentProvider ?? sandboxProvider;
   const metrics = createMetrics({ info: { version: VERSION, role, engine: options.db.engine } });
   // Statement and transaction metrics (and spans, with tracing on) for everything below.
-  const poolSize = options.db.engine === 'pglite' ? 1 : config.databasePoolSize;
-  const instrumented = instrumentDb(options.db, { metrics, poolSize });
+  const instrumented = instrumentDb(options.db, { metrics });
+  const observeWait = (ms: number) => metrics.dbPoolWait.observe(ms / 1000);
+  options.db.gate.onWait.add(observeWait);
   // Past IBET_DATABASE_QUEUE_LIMIT waiting operations, requests are refused (429 overloaded)
   // instead of queued; work outside requests is not (db/admission.ts).
   const db = admitDb(instrumented, {
-    poolSize,
     queueLimit: config.databaseQueueLimit,
     onShed: () => metrics.dbRequestsShed.inc(),
   });
@@ -182,6 +182,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     verifyApiKey: createApiKeyVerifier(db),
     stepUpSeconds: config.stepUpSeconds,
     trustedProxies: config.trustedProxies,
+    shedding: config.databaseQueueLimit > 0,
     onDenied: auditDenied(db),
     async checkReady() {
       if (shuttingDown) throw new Error('shutting down');
@@ -480,6 +481,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await webhooks?.stop();
       await roleRefresh?.stop();
       await fanout?.close();
+      options.db.gate.onWait.delete(observeWait);
     },
   };
 }

@@ -141,6 +141,7 @@ describe('metrics', () => {
     expect(sampleValue(samples, 'ibet_db_pool_size')).toBeGreaterThanOrEqual(1);
     expect(has(samples, 'ibet_db_connections_in_use')).toBe(true);
     expect(has(samples, 'ibet_db_pool_waiting')).toBe(true);
+    expect(sampleValue(samples, 'ibet_db_pool_wait_seconds_count')).toBeGreaterThan(0);
   });
 
   it('include event-loop lag, process metrics and the build', async () => {

@@ -26,6 +26,9 @@ function recordingDb() {
     get engine() {
       return inner().engine;
     },
+    get gate() {
+      return inner().gate;
+    },
     query: (text: string, params?: readonly unknown[]) => inner().query(text, params),
     transaction<T>(fn: (tx: Tx) => Promise<T>, options?: { attempts?: number }) {
       return inner().transaction(async (tx) => {

@@ -7,7 +7,8 @@
 // Only a request's first database operation may be refused, so a refused request has
 // written nothing (a later one could follow a commit). Work outside requests — the worker's
 // jobs and consumers, background loops, the readiness check — is never refused: only code
-// running inside `runAsRequest`, which the HTTP server wraps every request in, may be.
+// running inside `runAsRequest`, which the HTTP server wraps every request in while a limit is
+// set, may be. The queue is the pool's gate (gate.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DomainError } from '../errors.ts';
 import type { Db } from './db.ts';
@@ -34,8 +35,6 @@ export class Overloaded extends DomainError {
 }
 
 export interface AdmissionOptions {
-  /** Connections the pool may open (1 for PGlite). */
-  poolSize: number;
   /** Operations that may wait for a connection before requests are refused; 0: no limit. */
   queueLimit: number;
   /** Called for each refused request (a metric). */
@@ -43,38 +42,26 @@ export interface AdmissionOptions {
 }
 
 export function admitDb<D extends Db>(db: D, options: AdmissionOptions): D {
-  const { poolSize, queueLimit, onShed } = options;
+  const { queueLimit, onShed } = options;
   if (queueLimit <= 0) return db;
-  // Running transactions and standalone statements: each holds or waits for a connection.
-  let busy = 0;
   const admit = () => {
     const request = requests.getStore();
-    if (request && !request.started) {
-      if (busy - poolSize >= queueLimit) {
-        onShed?.();
-        throw new Overloaded();
-      }
-      request.started = true;
+    if (!request || request.started) return;
+    if (db.gate.waiting >= queueLimit) {
+      onShed?.();
+      throw new Overloaded();
     }
-    busy++;
+    request.started = true;
   };
   return {
     ...db,
     async query(text: string, params?: readonly unknown[]) {
       admit();
-      try {
-        return await db.query(text, params);
-      } finally {
-        busy--;
-      }
+      return db.query(text, params);
     },
     async transaction(fn, transactionOptions) {
       admit();
-      try {
-        return await db.transaction(fn, transactionOptions);
-      } finally {
-        busy--;
-      }
+      return db.transaction(fn, transactionOptions);
     },
   } as D;
 }

@@ -3,6 +3,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DomainError } from '../errors.ts';
+import type { ConnectionGate } from './gate.ts';
 
 export type Row = Record<string, unknown>;
 export type Engine = 'pglite' | 'postgres';
@@ -34,6 +35,8 @@ export interface TransactionOptions {
 
 export interface Db extends Queryable {
   readonly engine: Engine;
+  /** The connections: each statement and transaction holds one, the rest wait (gate.ts). */
+  readonly gate: ConnectionGate;
   /**
    * Runs `fn` in a transaction; retries it on 40001/40P01 a bounded number of times.
    * Throws `DatabaseUnavailable` when the database cannot be reached or does not answer in

@@ -29,20 +29,16 @@ export function operationOf(text: string): string {
 
 export interface InstrumentOptions {
   metrics: Metrics;
-  /** Connections the pool may open (1 for PGlite). */
-  poolSize: number;
 }
 
 export function instrumentDb<D extends Db>(db: D, options: InstrumentOptions): D {
-  const { metrics, poolSize } = options;
-  metrics.dbPoolSize.set(poolSize);
-  // Each running transaction and each standalone statement holds a connection; past the pool
-  // size, the driver queues them.
-  let busy = 0;
-  const track = (delta: number) => {
-    busy += delta;
-    metrics.dbConnectionsInUse.set(Math.min(busy, poolSize));
-    metrics.dbPoolWaiting.set(Math.max(0, busy - poolSize));
+  const { metrics } = options;
+  const { gate } = db;
+  metrics.dbPoolSize.set(gate.size);
+  // Read after each operation is handed to the gate and after it settles.
+  const showPool = () => {
+    metrics.dbConnectionsInUse.set(gate.inUse);
+    metrics.dbPoolWaiting.set(gate.waiting);
   };
   const dbAttributes = { 'db.system.name': 'postgresql', 'db.system': 'postgresql' };
 
@@ -82,20 +78,22 @@ export function instrumentDb<D extends Db>(db: D, options: InstrumentOptions): D
   const instrumented: D = {
     ...db,
     query(text: string, params?: readonly unknown[]) {
-      track(1);
-      return timed(text, () => db.query(text, params)).finally(() => track(-1));
+      const running = timed(text, () => db.query(text, params)).finally(showPool);
+      showPool();
+      return running;
     },
     transaction(fn, transactionOptions) {
       const run = async () => {
-        track(1);
         const stop = metrics.dbTransactionDuration.startTimer();
         let attempts = 0;
         try {
-          const result = await db.transaction((tx) => {
+          const running = db.transaction((tx) => {
             attempts++;
             if (attempts > 1) metrics.dbTransactionRetries.inc();
             return fn(wrapTx(tx));
           }, transactionOptions);
+          showPool();
+          const result = await running;
           stop({ outcome: 'commit' });
           return result;
         } catch (error) {
@@ -103,7 +101,7 @@ export function instrumentDb<D extends Db>(db: D, options: InstrumentOptions): D
           countError(metrics, error);
           throw error;
         } finally {
-          track(-1);
+          showPool();
         }
       };
       if (!tracingEnabled()) return run();

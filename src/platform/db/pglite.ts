@@ -9,6 +9,7 @@ import {
   withinTransaction,
   withRetry,
 } from './db.ts';
+import { ConnectionGate } from './gate.ts';
 import { readTemplate, saveTemplate } from './pglite-template.ts';
 
 const INT8 = 20;
@@ -51,18 +52,21 @@ export async function openPglite(
       },
     }) as Tx;
 
+  // One connection: statements and transactions take turns (PGlite would queue them too).
+  const gate = new ConnectionGate(1);
   return {
     engine: 'pglite',
     pglite,
+    gate,
     async query<T>(text: string, params?: readonly unknown[]) {
       outsideTransaction();
-      const result = await pglite.query<T>(text, toParams(params));
+      const result = await gate.run(() => pglite.query<T>(text, toParams(params)));
       return result.rows;
     },
     async transaction(fn, options) {
       outsideTransaction();
       return withRetry(options?.attempts ?? 5, () =>
-        pglite.transaction((tx) => withinTransaction(() => fn(wrapTx(tx)))),
+        gate.run(() => pglite.transaction((tx) => withinTransaction(() => fn(wrapTx(tx))))),
       );
     },
     // One process, no network: a subscription is never lost.

@@ -19,6 +19,7 @@ import {
   withRetry,
 } from './db.ts';
 import { driverFaultListeners, type Unanswered, unansweredListeners } from './driver-faults.ts';
+import { ConnectionGate } from './gate.ts';
 
 export interface PostgresOpenOptions {
   url: string;
@@ -53,10 +54,13 @@ export async function openPostgres(
   const timeoutSeconds = options.timeoutSeconds ?? 10;
   const timeoutMs = Math.round(timeoutSeconds * 1000);
   const deadlineMs = timeoutMs + GRACE_MS;
+  const poolSize = options.poolSize ?? 16;
+  // The driver gets no more statements and transactions than it has connections (gate.ts).
+  const gate = new ConnectionGate(poolSize, deadlineMs);
   const connect = (): Pool => ({
     answeredAt: performance.now(),
     sql: postgres(options.url, {
-      max: options.poolSize ?? 16,
+      max: poolSize,
       types: {
         bigint: postgres.BigInt,
         // A string bound to a json/jsonb parameter is JSON text, as on PGlite. The driver's
@@ -171,63 +175,69 @@ export async function openPostgres(
 
   return {
     engine: 'postgres',
+    gate,
     get sql() {
       return pool.sql;
     },
     async query(text, params) {
       outsideTransaction();
-      const on = pool;
-      const watch = new Deadline(deadlineMs, (what, since) => expired(on, what, since));
-      try {
-        return await watch.during(text, run(on, on.sql, text, params));
-      } catch (error) {
-        throw asUnavailable(error);
-      }
+      return gate.run(async () => {
+        const on = pool;
+        const watch = new Deadline(deadlineMs, (what, since) => expired(on, what, since));
+        try {
+          return await watch.during(text, run(on, on.sql, text, params));
+        } catch (error) {
+          throw asUnavailable(error);
+        }
+      });
     },
     async transaction(fn, options) {
       outsideTransaction();
       const bounded = options?.deadline !== false;
-      return withRetry(options?.attempts ?? 5, async () => {
-        const on = pool;
-        const watch = new Deadline(bounded ? deadlineMs : 0, (what, since) =>
-          expired(on, what, since),
-        );
-        // The deadline runs while the driver works for the transaction (BEGIN, each
-        // statement, COMMIT or ROLLBACK), not while the callback computes between them.
-        watch.arm('BEGIN');
-        const work = on.sql.begin(async (conn) => {
-          watch.disarm();
-          if (!bounded) await conn.unsafe('SET LOCAL statement_timeout = 0');
-          let committing = false;
+      // Each attempt holds a connection; the back-off between attempts does not.
+      return withRetry(options?.attempts ?? 5, () =>
+        gate.run(async () => {
+          const on = pool;
+          const watch = new Deadline(bounded ? deadlineMs : 0, (what, since) =>
+            expired(on, what, since),
+          );
+          // The deadline runs while the driver works for the transaction (BEGIN, each
+          // statement, COMMIT or ROLLBACK), not while the callback computes between them.
+          watch.arm('BEGIN');
+          const work = on.sql.begin(async (conn) => {
+            watch.disarm();
+            if (!bounded) await conn.unsafe('SET LOCAL statement_timeout = 0');
+            let committing = false;
+            try {
+              const result = await withinTransaction(() =>
+                fn({
+                  query: (text: string, params?: readonly unknown[]) =>
+                    watch.during(text, run(on, conn, text, params)),
+                  script: async (text: string) => {
+                    await watch.during(
+                      text,
+                      conn.unsafe(text).then(() => undefined),
+                    );
+                  },
+                } as unknown as Tx),
+              );
+              committing = true;
+              return result;
+            } finally {
+              watch.arm(committing ? 'COMMIT' : 'ROLLBACK');
+            }
+          });
+          // Once the deadline has answered, the driver's own outcome is of no interest.
+          work.catch(() => {});
           try {
-            const result = await withinTransaction(() =>
-              fn({
-                query: (text: string, params?: readonly unknown[]) =>
-                  watch.during(text, run(on, conn, text, params)),
-                script: async (text: string) => {
-                  await watch.during(
-                    text,
-                    conn.unsafe(text).then(() => undefined),
-                  );
-                },
-              } as unknown as Tx),
-            );
-            committing = true;
-            return result;
+            return (await Promise.race([work, watch.expired])) as Awaited<ReturnType<typeof fn>>;
+          } catch (error) {
+            throw asUnavailable(error);
           } finally {
-            watch.arm(committing ? 'COMMIT' : 'ROLLBACK');
+            watch.end();
           }
-        });
-        // Once the deadline has answered, the driver's own outcome is of no interest.
-        work.catch(() => {});
-        try {
-          return (await Promise.race([work, watch.expired])) as Awaited<ReturnType<typeof fn>>;
-        } catch (error) {
-          throw asUnavailable(error);
-        } finally {
-          watch.end();
-        }
-      });
+        }),
+      );
     },
     async listen(channel, onNotify) {
       const s: Subscription = { channel, onNotify };

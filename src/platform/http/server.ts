@@ -47,6 +47,8 @@ export interface ServerOptions {
   stepUpSeconds: number;
   /** Proxies whose X-Forwarded-For/-Proto are believed (IBET_TRUSTED_PROXIES); none by default. */
   trustedProxies?: readonly string[] | undefined;
+  /** Whether the database may refuse a request's first operation (db/admission.ts). */
+  shedding?: boolean;
   /** Called when presented credentials are refused (401/403), e.g. to audit it. */
   onDenied?(request: FastifyRequest, error: DomainError): Promise<void>;
   /** Throws (with a reason) when the process should not receive traffic. */
@@ -267,7 +269,7 @@ export async function createServer(options: ServerOptions): Promise<HttpServer> 
 
   // Everything a request does runs as that request, so that the database may refuse its first
   // operation when its queue is full (db/admission.ts).
-  app.addHook('onRequest', (_request, _reply, done) => runAsRequest(done));
+  if (options.shedding) app.addHook('onRequest', (_request, _reply, done) => runAsRequest(done));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -222,6 +222,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       help: 'Statements and transactions waiting for a free connection now.',
       registers,
     }),
+    dbPoolWait: new Histogram({
+      name: 'ibet_db_pool_wait_seconds',
+      help: 'Time statements and transactions waited for a free connection.',
+      buckets: DB_BUCKETS,
+      registers,
+    }),
     dbRequestsShed: new Counter({
       name: 'ibet_db_requests_shed_total',
       help: 'Requests refused with 429 overloaded because the database queue was full (IBET_DATABASE_QUEUE_LIMIT).',

@@ -1,0 +1,74 @@
+// A pool's connections as permits, handed out first come, first served: each standalone
+// statement and each transaction holds one while it runs, and the rest wait here rather than
+// in the driver. postgres.js, handed more work than it has connections, pipelines statements
+// onto busy connections — and a transaction's BEGIN written as the last statement a
+// connection's pipeline takes is sent without reserving that connection (porsager/postgres
+// #823, #1189, not fixed in 3.4.9): the transaction fails with UNSAFE_TRANSACTION while the
+// server's transaction stays open on a connection that runs other callers' statements. With
+// no more operations than connections, every one starts on a free connection. Waiting here
+// also makes the queue visible: how many wait and for how long (metrics, load shedding).
+import { DatabaseUnavailable } from './db.ts';
+
+export class ConnectionGate {
+  readonly size: number;
+  #free: number;
+  readonly #waiters: { resolve: () => void; timer: NodeJS.Timeout }[] = [];
+  /** Called with each operation's wait for a connection, in milliseconds (0 if none). */
+  readonly onWait = new Set<(ms: number) => void>();
+
+  /** `waitMs`: an operation waiting longer fails with `DatabaseUnavailable`; 0: no limit. */
+  constructor(
+    size: number,
+    private readonly waitMs = 0,
+  ) {
+    this.size = size;
+    this.#free = size;
+  }
+
+  /** Operations running (holding a connection). */
+  get inUse(): number {
+    return this.size - this.#free;
+  }
+
+  /** Operations waiting for a connection. */
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  /** Runs `fn` once a connection is free, holding it until `fn` settles. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    if (this.#free > 0) this.#free--;
+    else await this.#wait();
+    const waited = performance.now() - started;
+    for (const listener of this.onWait) listener(waited);
+    try {
+      return await fn();
+    } finally {
+      // The connection passes straight to the next in line, or becomes free.
+      const next = this.#waiters.shift();
+      if (next) {
+        clearTimeout(next.timer);
+        next.resolve();
+      } else this.#free++;
+    }
+  }
+
+  #wait(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve,
+        timer: undefined as unknown as NodeJS.Timeout,
+      };
+      if (this.waitMs > 0) {
+        waiter.timer = setTimeout(() => {
+          this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+          reject(
+            new DatabaseUnavailable(`No database connection became free within ${this.waitMs} ms.`),
+          );
+        }, this.waitMs);
+      }
+      this.#waiters.push(waiter);
+    });
+  }
+}
