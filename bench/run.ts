@@ -3,7 +3,7 @@
 //
 //   npm run bench                          # the default profile: full data, full figures (~10 min)
 //   npm run bench -- --profile smoke       # small data, a few seconds per scenario (CI)
-//   npm run bench -- --cpu-prof            # also write CPU profiles of the API process
+//   npm run bench -- --cpu-prof            # also write CPU profiles of the API and worker
 //   npm run bench -- --only placement,browse
 //   npm run bench -- --profile smoke --seconds 20   # smoke data, longer measurements
 //
@@ -13,7 +13,16 @@
 // Progress goes to stderr. Every scenario is bounded in time.
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -93,6 +102,9 @@ const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:
 const ROOT = new URL('../', import.meta.url).pathname;
 const HERE = new URL('./', import.meta.url).pathname;
 const RESULTS = path.join(HERE, 'results');
+const PROFILE_DIR = path.join(RESULTS, 'profiles');
+/** The iBet processes' logs (warnings and errors) of the last run, one file a process. */
+const LOG_DIR = path.join(RESULTS, 'logs');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Progress on stderr: one line rewritten in place on a terminal, a line per step otherwise.
@@ -113,12 +125,16 @@ function startNode(
   args: string[],
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  log?: string,
 ): ChildProcess {
+  if (log) mkdirSync(LOG_DIR, { recursive: true });
+  const stdout = log ? openSync(path.join(LOG_DIR, `${log}.log`), 'w') : 'ignore';
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
+  if (typeof stdout === 'number') closeSync(stdout);
   children.push(child);
   return child;
 }
@@ -544,8 +560,7 @@ async function main(): Promise<void> {
     IBET_DEMO: 'false',
     OTEL_SDK_DISABLED: 'true',
   };
-  const profDir = path.join(RESULTS, 'profiles');
-  const apiNodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const profArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const apiPort = await freePort();
   const workerPort = await freePort();
   step('starting iBet: api and worker processes');
@@ -553,12 +568,16 @@ async function main(): Promise<void> {
     'src/main.ts',
     ['serve', '--role', 'api'],
     { ...env, PORT: String(apiPort) },
-    apiNodeArgs,
+    profArgs,
+    'api',
   );
-  const worker = startNode('src/main.ts', ['serve', '--role', 'worker'], {
-    ...env,
-    PORT: String(workerPort),
-  });
+  const worker = startNode(
+    'src/main.ts',
+    ['serve', '--role', 'worker'],
+    { ...env, PORT: String(workerPort) },
+    profArgs,
+    'worker',
+  );
   await Promise.all([waitReady(apiPort, 90, api), waitReady(workerPort, 90, worker)]);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
 
@@ -799,10 +818,13 @@ async function main(): Promise<void> {
   if (wants('placement') && P_.apiProcesses2) {
     // Scale-out on one machine: a second API process, the load split between the two.
     const port2 = await freePort();
-    const api2 = startNode('src/main.ts', ['serve', '--role', 'api'], {
-      ...env,
-      PORT: String(port2),
-    });
+    const api2 = startNode(
+      'src/main.ts',
+      ['serve', '--role', 'api'],
+      { ...env, PORT: String(port2) },
+      [],
+      'api-2',
+    );
     await waitReady(port2, 90, api2);
     const half = Math.ceil(C / 2);
     const r = await loadRun({
@@ -903,7 +925,7 @@ async function main(): Promise<void> {
   if (!ledger.ok)
     caveat(`the ledger check failed after the run: ${JSON.stringify(ledger).slice(0, 500)}`);
   await stop(loader);
-  await Promise.all([stop(api, 30), stop(worker)]);
+  await Promise.all([stop(api, 30), stop(worker, 30)]);
   await db.close();
 
   if (wants('fanout')) {
@@ -951,7 +973,8 @@ async function embedded(caveat: (t: string) => void): Promise<Figure> {
       OTEL_SDK_DISABLED: 'true',
       DATABASE_URL: '',
     },
-    values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`] : [],
+    values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+    'embedded',
   );
   await waitReady(port, 90, server);
   loader = fork(path.join(HERE, 'load.ts'), [], {
