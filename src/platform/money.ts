@@ -44,8 +44,16 @@ export function payoutFor(stake: bigint, prices: readonly number[]): bigint {
   return numerator / denominator;
 }
 
+const exponents = new Map<string, number>();
+
 /** Minor-unit exponent of an ISO 4217 currency (EUR 2, JPY 0). */
 export function currencyExponent(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits as number;
+  // Building an Intl.NumberFormat costs tens of microseconds: once a currency.
+  let exponent = exponents.get(currency);
+  if (exponent === undefined) {
+    exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits as number;
+    exponents.set(currency, exponent);
+  }
+  return exponent;
 }

@@ -66,6 +66,33 @@ export function localeFor(country: string | null | undefined, fallback: string):
   return (LOCALES as readonly string[]).includes(fallback) ? (fallback as Locale) : 'en';
 }
 
+// Building an Intl formatter costs tens of microseconds: each is made once and kept.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+function currencyFormat(locale: Locale, currency: string): Intl.NumberFormat {
+  const key = `${locale} ${currency}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
+function dateFormat(locale: Locale): Intl.DateTimeFormat {
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    });
+    dateFormats.set(locale, format);
+  }
+  return format;
+}
+
 function formatters(locale: Locale): Formatters {
   return {
     money(minor, currency) {
@@ -76,15 +103,13 @@ function formatters(locale: Locale): Formatters {
         ? `${digits.slice(0, digits.length - exponent)}.${digits.slice(-exponent)}`
         : digits;
       // A decimal string is formatted exactly (Intl.NumberFormat v3): no float touches money.
-      return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(
-        decimal as unknown as number,
-      );
+      return currencyFormat(locale, currency).format(decimal as unknown as number);
     },
     date(iso) {
       if (!iso) return '';
       const date = new Date(iso);
       if (Number.isNaN(date.getTime())) return '';
-      return `${new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+      return `${dateFormat(locale).format(date)} UTC`;
     },
   };
 }

@@ -266,6 +266,8 @@ class Deadline {
   private reject!: (error: Error) => void;
   private readonly timers = new Set<NodeJS.Timeout>();
   private over = false;
+  /** Statements racing `expired` now. */
+  private racing = 0;
   private step: (() => void) | undefined;
 
   /** `ms` 0: no deadline. */
@@ -311,10 +313,16 @@ class Deadline {
   }
 
   async during<T>(what: string, work: Promise<T>): Promise<T> {
+    if (this.over) {
+      work.catch(() => {});
+      throw new DatabaseUnavailable('The transaction has ended.');
+    }
     const stop = this.start(what);
+    this.racing++;
     try {
       return await Promise.race([work, this.expired]);
     } finally {
+      this.racing--;
       stop();
     }
   }
@@ -322,13 +330,14 @@ class Deadline {
   /**
    * No deadline any more: the caller has had its answer. A callback still running (its
    * transaction failed under it) gets an error for each further statement at once, rather
-   * than waiting on a connection that is gone.
+   * than waiting on a connection that is gone. (The error is made only when a statement is
+   * still waiting: building one costs more than the rest of a short transaction's deadline.)
    */
   end(): void {
     if (this.over) return;
     this.over = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    this.reject(new DatabaseUnavailable('The transaction has ended.'));
+    if (this.racing > 0) this.reject(new DatabaseUnavailable('The transaction has ended.'));
   }
 }
