@@ -668,6 +668,18 @@ describe('loyalty', () => {
       { token: staff.token },
     );
     expect(updated.status).toBe(200);
+    // The scheme reads back as it was written: rates (default first), tiers by points.
+    expect(updated.body).toEqual({
+      rates: [
+        { sportId: null, betKind: null, pointsPerHundred: 2 },
+        { sportId: null, betKind: 'multiple', pointsPerHundred: 5 },
+      ],
+      tiers: config.body.tiers,
+      redemption: { ...config.body.redemption, pointsPerHundred: 10, minRedeemPoints: '20' },
+    });
+    expect((await t.api.get('/api/v1/admin/loyalty', { token: staff.token })).body).toEqual(
+      updated.body,
+    );
 
     const player = await funded(t, 10_000n);
     const event = await eventWith(t, [matchResult(['2.00', '3.40', '3.25'])]);

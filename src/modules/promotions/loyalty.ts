@@ -41,45 +41,30 @@ export interface LoyaltyConfig {
   redemption: RedemptionSettings;
 }
 
+// One statement: the loyalty consumer reads the configuration for every settled bet.
+const LOYALTY_CONFIG_SQL = `
+  SELECT
+    (SELECT coalesce(json_agg(json_build_object('sportId', sport_id, 'betKind', bet_kind,
+              'pointsPerHundred', points_per_hundred)
+            ORDER BY sport_id NULLS FIRST, bet_kind NULLS FIRST), '[]')
+       FROM promotions.loyalty_rates) AS rates,
+    (SELECT coalesce(json_agg(json_build_object('name', name, 'minPoints', min_points::text,
+              'multiplierBps', multiplier_bps) ORDER BY min_points), '[]')
+       FROM promotions.loyalty_tiers) AS tiers,
+    (SELECT json_build_object('pointsPerHundred', points_per_hundred,
+              'minRedeemPoints', min_redeem_points::text,
+              'freeBetExpiryDays', free_bet_expiry_days, 'freeBetMinOdds', free_bet_min_odds,
+              'bonusWageringMultiplier', bonus_wagering_multiplier,
+              'bonusExpiryDays', bonus_expiry_days)
+       FROM promotions.loyalty_settings) AS redemption`;
+
 export async function getLoyaltyConfig(q: Queryable): Promise<LoyaltyConfig> {
-  const rates = await q.query<{
-    sport_id: string | null;
-    bet_kind: LoyaltyRate['betKind'];
-    points_per_hundred: number;
-  }>(
-    'SELECT sport_id, bet_kind, points_per_hundred FROM promotions.loyalty_rates ORDER BY sport_id NULLS FIRST, bet_kind NULLS FIRST',
-  );
-  const tiers = await q.query<{ name: string; min_points: bigint; multiplier_bps: number }>(
-    'SELECT name, min_points, multiplier_bps FROM promotions.loyalty_tiers ORDER BY min_points',
-  );
-  const [s] = await q.query<{
-    points_per_hundred: number;
-    min_redeem_points: bigint;
-    free_bet_expiry_days: number;
-    free_bet_min_odds: number | null;
-    bonus_wagering_multiplier: number;
-    bonus_expiry_days: number;
-  }>('SELECT * FROM promotions.loyalty_settings');
-  return {
-    rates: rates.map((r) => ({
-      sportId: r.sport_id,
-      betKind: r.bet_kind,
-      pointsPerHundred: r.points_per_hundred,
-    })),
-    tiers: tiers.map((t) => ({
-      name: t.name,
-      minPoints: t.min_points.toString(),
-      multiplierBps: t.multiplier_bps,
-    })),
-    redemption: {
-      pointsPerHundred: s!.points_per_hundred,
-      minRedeemPoints: s!.min_redeem_points.toString(),
-      freeBetExpiryDays: s!.free_bet_expiry_days,
-      freeBetMinOdds: s!.free_bet_min_odds,
-      bonusWageringMultiplier: s!.bonus_wagering_multiplier,
-      bonusExpiryDays: s!.bonus_expiry_days,
-    },
-  };
+  const [row] = await q.query<{
+    rates: LoyaltyRate[];
+    tiers: LoyaltyTier[];
+    redemption: RedemptionSettings;
+  }>(LOYALTY_CONFIG_SQL);
+  return { rates: row!.rates, tiers: row!.tiers, redemption: row!.redemption };
 }
 
 /** Replaces the loyalty configuration (staff), audited. */
