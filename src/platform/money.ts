@@ -1,5 +1,6 @@
 // Money and odds as integers. Amounts are bigint minor units; JSON carries them as strings
 // of digits. Decimal odds are integer thousandths (2.375 → 2375). No float touches either.
+import { memoize } from './memoize.ts';
 
 export const AMOUNT_PATTERN = '^[1-9][0-9]{0,14}$';
 export const PRICE_PATTERN = '^[0-9]{1,4}(\\.[0-9]{1,3})?$';
@@ -44,16 +45,12 @@ export function payoutFor(stake: bigint, prices: readonly number[]): bigint {
   return numerator / denominator;
 }
 
-const exponents = new Map<string, number>();
-
-/** Minor-unit exponent of an ISO 4217 currency (EUR 2, JPY 0). */
-export function currencyExponent(currency: string): number {
-  // Building an Intl.NumberFormat costs tens of microseconds: once a currency.
-  let exponent = exponents.get(currency);
-  if (exponent === undefined) {
-    exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits as number;
-    exponents.set(currency, exponent);
-  }
-  return exponent;
-}
+/**
+ * Minor-unit exponent of an ISO 4217 currency (EUR 2, JPY 0). Building an Intl.NumberFormat
+ * costs tens of microseconds: once a currency.
+ */
+export const currencyExponent = memoize(
+  (currency: string): number =>
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits as number,
+);

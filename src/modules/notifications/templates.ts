@@ -1,6 +1,8 @@
 // Message templates, one set per language. A template turns the facts of an event (a name, a
 // link, an amount …) into a subject and a plain-text body; amounts and dates are formatted
 // for the language. Languages without a translation of a template fall back to English.
+
+import { memoize } from '../../platform/memoize.ts';
 import { currencyExponent } from '../../platform/money.ts';
 
 export type TemplateName =
@@ -67,31 +69,13 @@ export function localeFor(country: string | null | undefined, fallback: string):
 }
 
 // Building an Intl formatter costs tens of microseconds: each is made once and kept.
-const numberFormats = new Map<string, Intl.NumberFormat>();
-const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
-
-function currencyFormat(locale: Locale, currency: string): Intl.NumberFormat {
-  const key = `${locale} ${currency}`;
-  let format = numberFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    numberFormats.set(key, format);
-  }
-  return format;
-}
-
-function dateFormat(locale: Locale): Intl.DateTimeFormat {
-  let format = dateFormats.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, {
-      dateStyle: 'long',
-      timeStyle: 'short',
-      timeZone: 'UTC',
-    });
-    dateFormats.set(locale, format);
-  }
-  return format;
-}
+const currencyFormat = memoize((locale: Locale) =>
+  memoize((currency: string) => new Intl.NumberFormat(locale, { style: 'currency', currency })),
+);
+const dateFormat = memoize(
+  (locale: Locale) =>
+    new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
+);
 
 function formatters(locale: Locale): Formatters {
   return {
@@ -103,7 +87,7 @@ function formatters(locale: Locale): Formatters {
         ? `${digits.slice(0, digits.length - exponent)}.${digits.slice(-exponent)}`
         : digits;
       // A decimal string is formatted exactly (Intl.NumberFormat v3): no float touches money.
-      return currencyFormat(locale, currency).format(decimal as unknown as number);
+      return currencyFormat(locale)(currency).format(decimal as unknown as number);
     },
     date(iso) {
       if (!iso) return '';

@@ -9,10 +9,15 @@
 // also makes the queue visible: how many wait and for how long (metrics, load shedding).
 import { DatabaseUnavailable } from './db.ts';
 
+interface Waiter {
+  resolve: () => void;
+  timer?: NodeJS.Timeout;
+}
+
 export class ConnectionGate {
   readonly size: number;
   #free: number;
-  readonly #waiters: { resolve: () => void; timer: NodeJS.Timeout }[] = [];
+  readonly #waiters: Waiter[] = [];
   /** Called with each operation's wait for a connection, in milliseconds (0 if none). */
   readonly onWait = new Set<(ms: number) => void>();
 
@@ -37,10 +42,13 @@ export class ConnectionGate {
 
   /** Runs `fn` once a connection is free, holding it until `fn` settles. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    const started = performance.now();
+    let waited = 0;
     if (this.#free > 0) this.#free--;
-    else await this.#wait();
-    const waited = performance.now() - started;
+    else {
+      const started = performance.now();
+      await this.#wait();
+      waited = performance.now() - started;
+    }
     for (const listener of this.onWait) listener(waited);
     try {
       return await fn();
@@ -56,10 +64,7 @@ export class ConnectionGate {
 
   #wait(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        resolve,
-        timer: undefined as unknown as NodeJS.Timeout,
-      };
+      const waiter: Waiter = { resolve };
       if (this.waitMs > 0) {
         waiter.timer = setTimeout(() => {
           this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
