@@ -6,6 +6,7 @@
 // checked after every test (useTestApp).
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { OutboxEvent } from '../../src/platform/events/outbox.ts';
 import {
   bet,
   betRow,
@@ -712,5 +713,82 @@ describe('loyalty', () => {
     const wallet = await bonusWallet(t, player);
     expect(wallet.freeBets[0]).toMatchObject({ amount: '300', status: 'active' });
     expect(await t.balance(player)).toBe(before);
+  });
+
+  it('earns bet by bet within one settled market: the tier rises between bets, excluded players and free bets earn nothing, and once', async () => {
+    const staff = await marketer(t);
+    const config = await t.api.get('/api/v1/admin/loyalty', { token: staff.token });
+    const scheme = await t.api.put(
+      '/api/v1/admin/loyalty',
+      {
+        ...config.body,
+        rates: [{ sportId: null, betKind: null, pointsPerHundred: 2 }],
+        tiers: [
+          { name: 'bronze', minPoints: '0', multiplierBps: 10_000 },
+          { name: 'silver', minPoints: '40', multiplierBps: 15_000 },
+        ],
+      },
+      { token: staff.token },
+    );
+    expect(scheme.status).toBe(200);
+    const regular = await funded(t, 10_000n);
+    const excluded = await funded(t, 10_000n);
+    const { player: freeBetter, freeBetId } = await freeBetFor(t);
+    const event = await eventWith(t, [matchResult(['2.00', '3.40', '3.25'])]);
+    const [home, draw] = event.markets[0].selections;
+    const bets: { id: string }[] = [];
+    for (let i = 0; i < 3; i++)
+      bets.push(await placed(t, regular, { stake: '1550', legs: legsOf(home) }));
+    bets.push(await placed(t, excluded, { stake: '1550', legs: legsOf(home) }));
+    bets.push(await placed(t, freeBetter, { stake: '1000', legs: legsOf(home), freeBetId }));
+    const timeOut = await t.api.post(
+      '/api/v1/me/time-out',
+      { hours: 48 },
+      { token: excluded.token },
+    );
+    expect(timeOut.status).toBe(201);
+    await t.app.relay!.drain();
+
+    const settled: OutboxEvent[] = [];
+    const stop = t.app.bus.on('bet.settled', (e) => {
+      settled.push(e);
+    });
+    try {
+      await result(t, event.markets[0].id, { winners: [draw.id] });
+      await t.app.relay!.drain();
+    } finally {
+      stop();
+    }
+    expect(settled.map((e) => e.payload.betId).sort()).toEqual(bets.map((b) => b.id).sort());
+    // One transaction handled the market's bets (one batch of the relay).
+    const [handled] = await t.db.query<{ events: number; transactions: number }>(
+      `SELECT count(*)::int AS events, count(DISTINCT processed_at)::int AS transactions
+       FROM platform.processed_events
+       WHERE consumer = 'promotions.loyalty-points' AND event_id = ANY($1::bigint[])`,
+      [settled.map((e) => e.id)],
+    );
+    expect(handled).toEqual({ events: 5, transactions: 1 });
+
+    const entries = () =>
+      t.db.query<{ player_id: string; points: bigint; tier: string }>(
+        `SELECT player_id, points, details->>'tier' AS tier FROM promotions.loyalty_entries
+         WHERE reference = ANY($1::text[]) ORDER BY id`,
+        [bets.map((b) => `bet:${b.id}`)],
+      );
+    // floor(1550 × 2 / 100) = 31 at bronze twice (lifetime 62 reaches silver), then 31 × 1.5.
+    const earned = await entries();
+    expect(earned.map((e) => [e.player_id, BigInt(e.points), e.tier])).toEqual([
+      [regular.id, 31n, 'bronze'],
+      [regular.id, 31n, 'bronze'],
+      [regular.id, 46n, 'silver'],
+    ]);
+    const loyalty = await t.api.get('/api/v1/loyalty', { token: regular.token });
+    expect(loyalty.body).toMatchObject({ balance: '108', lifetime: '108', tier: 'silver' });
+
+    // Delivered again, the batch earns nothing more.
+    await t.app.bus.publish(settled);
+    expect(await entries()).toEqual(earned);
+    const again = await t.api.get('/api/v1/loyalty', { token: regular.token });
+    expect(again.body).toMatchObject({ balance: '108', lifetime: '108' });
   });
 });

@@ -6,7 +6,7 @@ export { affiliateRoutes } from './routes.ts';
 export { draftDueStatements, monthBounds, previousPeriod, revenueShare } from './statements.ts';
 export {
   attributeRegistration,
-  referrerOf,
+  referrersOf,
   VISITOR_COOKIE,
   visitorFromCookie,
 } from './tracking.ts';

@@ -216,12 +216,16 @@ export async function attributeRegistration(
 }
 
 /** The affiliate who referred a player, if one did (the webhooks of bets use it). */
-export async function referrerOf(q: Queryable | Tx, playerId: string): Promise<string | undefined> {
-  const [row] = await q.query<{ partner_id: string }>(
-    'SELECT partner_id FROM affiliates.referrals WHERE player_id = $1',
-    [playerId],
+/** The partner who referred each of the players that were referred, by player. */
+export async function referrersOf(
+  q: Queryable | Tx,
+  playerIds: readonly string[],
+): Promise<Map<string, string>> {
+  const rows = await q.query<{ player_id: string; partner_id: string }>(
+    'SELECT player_id, partner_id FROM affiliates.referrals WHERE player_id = ANY($1::uuid[])',
+    [playerIds],
   );
-  return row?.partner_id;
+  return new Map(rows.map((r) => [r.player_id, r.partner_id]));
 }
 
 /** The visitor id from a Cookie header. */

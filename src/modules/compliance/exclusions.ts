@@ -64,6 +64,20 @@ export async function mayReceiveMarketing(q: Queryable, playerId: string): Promi
   return !(await isExcluded(q, playerId));
 }
 
+/** `mayReceiveMarketing` for many players: those of them marketing must not reach. */
+export async function barredFromMarketing(
+  q: Queryable,
+  playerIds: readonly string[],
+): Promise<Set<string>> {
+  const rows = await q.query<{ player_id: string }>(
+    `SELECT DISTINCT player_id FROM compliance.exclusions
+     WHERE player_id = ANY($1::uuid[]) AND starts_at <= ${clockSql(2)}
+       AND (ends_at IS NULL OR ends_at > ${clockSql(2)})`,
+    [playerIds, clockOffset()],
+  );
+  return new Set(rows.map((r) => r.player_id));
+}
+
 export interface ExclusionDeps {
   db: Db;
   countries: Readonly<Record<string, string>>;

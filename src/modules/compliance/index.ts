@@ -7,7 +7,12 @@ import { fileRegister } from './national-register.ts';
 import { documentStore } from './storage.ts';
 
 export { advanceComplianceClock, resetComplianceClock } from './clock.ts';
-export { activeExclusion, isExcluded, mayReceiveMarketing } from './exclusions.ts';
+export {
+  activeExclusion,
+  barredFromMarketing,
+  isExcluded,
+  mayReceiveMarketing,
+} from './exclusions.ts';
 export { assertMayDeposit, assertMayStake } from './guard.ts';
 export { complianceJobs } from './jobs.ts';
 export { allPacks, type JurisdictionPack, jurisdictionOf, packOf } from './jurisdictions.ts';

@@ -96,6 +96,18 @@ export async function findAccount(q: Queryable, id: string): Promise<AccountRow 
   return row;
 }
 
+/** The accounts of these ids that exist, by id. */
+export async function findAccounts(
+  q: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, AccountRow>> {
+  const rows = await q.query<AccountRow>(
+    `SELECT ${COLUMNS} FROM identity.accounts WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export async function findByEmail(
   q: Queryable,
   kind: AccountKind,

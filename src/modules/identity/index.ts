@@ -1,9 +1,11 @@
 // Identity: accounts (player, staff, partner), passwords, sessions and tokens, the second
 // factor, roles and permissions.
 export {
+  type AccountRow,
   type AccountView,
   createStaff,
   findAccount,
+  findAccounts,
   findByEmail,
   presentAccount,
   registerPlayer,

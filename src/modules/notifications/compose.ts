@@ -3,7 +3,7 @@
 // without the fields its template needs) is a poison message, reported as `Unrenderable`.
 import type { Queryable } from '../../platform/db/db.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
-import { findAccount } from '../identity/index.ts';
+import { type AccountRow, findAccounts } from '../identity/index.ts';
 import type { Channel } from './channels.ts';
 import {
   type Locale,
@@ -68,14 +68,8 @@ function need(value: string | undefined, field: string, event: OutboxEvent): str
   return value;
 }
 
-/** The messages an event asks for (none for events nobody is told about). */
-export async function compose(
-  q: Queryable,
-  event: OutboxEvent,
-  options: ComposeOptions,
-): Promise<Composed[]> {
-  const template = TEMPLATE_OF_EVENT[event.type];
-  if (!template) return [];
+/** Whom the event is about (throws `Unrenderable` when it names nobody usable). */
+function recipientOf(event: OutboxEvent): string {
   const p = event.payload as Record<string, unknown>;
   const accountId = need(
     text(p.accountId) ?? text(p.ownerId) ?? text(p.playerId),
@@ -83,7 +77,47 @@ export async function compose(
     event,
   );
   if (!UUID.test(accountId)) throw new Unrenderable(`${event.type} ${event.id}: bad account id`);
-  const account = await findAccount(q, accountId);
+  return accountId.toLowerCase();
+}
+
+const orUnrenderable = <T>(fn: () => T): T | Unrenderable => {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof Unrenderable) return error;
+    throw error;
+  }
+};
+
+/**
+ * The messages each event asks for (none for events nobody is told about), or the
+ * `Unrenderable` that says why it cannot have any; the recipients are read in one query.
+ */
+export async function composeAll(
+  q: Queryable,
+  events: readonly OutboxEvent[],
+  options: ComposeOptions,
+): Promise<(Composed[] | Unrenderable)[]> {
+  const recipients = events.map((event) =>
+    TEMPLATE_OF_EVENT[event.type] ? orUnrenderable(() => recipientOf(event)) : undefined,
+  );
+  const ids = [...new Set(recipients.filter((r): r is string => typeof r === 'string'))];
+  const accounts = ids.length > 0 ? await findAccounts(q, ids) : new Map<string, AccountRow>();
+  return events.map((event, i) => {
+    const recipient = recipients[i];
+    if (typeof recipient !== 'string') return recipient ?? [];
+    return orUnrenderable(() => composeFor(event, recipient, accounts.get(recipient), options));
+  });
+}
+
+function composeFor(
+  event: OutboxEvent,
+  accountId: string,
+  account: AccountRow | undefined,
+  options: ComposeOptions,
+): Composed[] {
+  const template = TEMPLATE_OF_EVENT[event.type]!;
+  const p = event.payload as Record<string, unknown>;
   if (!account) throw new Unrenderable(`${event.type} ${event.id}: no account ${accountId}`);
 
   const locale = localeFor(account.country, options.defaultLocale);

@@ -1,5 +1,6 @@
 // Turns outbox events into messages for the player they concern. Runs as a durable consumer:
-// each event is handled once, in the same transaction that records it as handled.
+// each event is handled once, in the same transaction that records it as handled (a published
+// batch of events in one statement).
 import type { Tx } from '../../platform/db/db.ts';
 import type { Consumer } from '../../platform/events/bus.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
@@ -72,6 +73,26 @@ function messageFor(event: OutboxEvent): Message | undefined {
   }
 }
 
+async function writeMessages(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+  const messages = events.flatMap((event) => {
+    const message = messageFor(event);
+    return message ? [{ ...message, eventId: event.id }] : [];
+  });
+  if (messages.length === 0) return;
+  await tx.query(
+    `INSERT INTO notifications.messages (account_id, event_id, kind, title, body)
+     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[])
+     ON CONFLICT (event_id, account_id) DO NOTHING`,
+    [
+      messages.map((m) => m.accountId),
+      messages.map((m) => m.eventId),
+      messages.map((m) => m.kind),
+      messages.map((m) => m.title),
+      messages.map((m) => m.body),
+    ],
+  );
+}
+
 export const playerMessages: Consumer = {
   name: 'notifications.player-messages',
   types: [
@@ -80,13 +101,6 @@ export const playerMessages: Consumer = {
     'wallet.withdrawal.completed',
     'wallet.withdrawal.failed',
   ],
-  async handle(tx: Tx, event: OutboxEvent) {
-    const message = messageFor(event);
-    if (!message) return;
-    await tx.query(
-      `INSERT INTO notifications.messages (account_id, event_id, kind, title, body)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id, account_id) DO NOTHING`,
-      [message.accountId, event.id, message.kind, message.title, message.body],
-    );
-  },
+  handle: (tx, event) => writeMessages(tx, [event]),
+  handleBatch: writeMessages,
 };

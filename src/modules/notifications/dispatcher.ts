@@ -73,15 +73,18 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
   const batchSize = options.batchSize ?? 50;
   const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   const leaseSeconds = options.leaseSeconds ?? Math.ceil((sendTimeoutMs * 2) / 1000);
+  // The due rows are chosen once (an array), then updated by id: as `id IN (subquery)` a
+  // table that grew from empty since it was analyzed got a nested loop that chose them again
+  // for every row — seconds a lease under a settlement's burst of mail.
   const lease = () =>
     db.query<Leased>(
       `UPDATE notifications.deliveries
        SET leased_until = now() + make_interval(secs => $2), attempts = attempts + 1
-       WHERE id IN (
+       WHERE id = ANY (ARRAY(
          SELECT id FROM notifications.deliveries
          WHERE status = 'pending' AND next_attempt_at <= now()
            AND (leased_until IS NULL OR leased_until < now())
-         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED))
        RETURNING id, event_id, channel, template, locale, recipient, subject, body, attempts,
                  trace_context`,
       [batchSize, leaseSeconds],

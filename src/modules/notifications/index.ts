@@ -8,7 +8,7 @@ export {
   type Provider,
   type SendResult,
 } from './channels.ts';
-export { compose, NOTIFIED_EVENT_TYPES, TEMPLATE_OF_EVENT } from './compose.ts';
+export { NOTIFIED_EVENT_TYPES, TEMPLATE_OF_EVENT } from './compose.ts';
 export { playerMessages } from './consumer.ts';
 export { listDeliveries, requeueDeadLetters } from './deliveries.ts';
 export { backoffSeconds, type Dispatcher, startDispatcher } from './dispatcher.ts';

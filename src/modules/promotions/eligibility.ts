@@ -3,7 +3,7 @@
 // responsible-gambling module decides that. The rest is the promotion's own eligibility:
 // currency, country, segments, how new the player is, and opt-in.
 import type { Queryable } from '../../platform/db/db.ts';
-import { mayReceiveMarketing } from '../compliance/index.ts';
+import { barredFromMarketing, mayReceiveMarketing } from '../compliance/index.ts';
 import { findAccount } from '../identity/index.ts';
 import { promotionNotEligible, promotionsBlocked } from './errors.ts';
 import type { Promotion } from './promotion.ts';
@@ -11,6 +11,14 @@ import type { Promotion } from './promotion.ts';
 /** Whether promotions may reach the player now (not excluded, not in a time-out). */
 export async function receivesPromotions(q: Queryable, playerId: string): Promise<boolean> {
   return mayReceiveMarketing(q, playerId);
+}
+
+/** Of the players, those promotions must not reach now. */
+export function barredFromPromotions(
+  q: Queryable,
+  playerIds: readonly string[],
+): Promise<Set<string>> {
+  return barredFromMarketing(q, playerIds);
 }
 
 /** Throws `promotions_blocked` for a player promotions must not reach. */

@@ -1,16 +1,18 @@
 // Loyalty: a settled bet (won or lost; a void bet earns nothing) earns points on its stake at
 // the rate for its sport and bet kind, multiplied by the player's tier; tiers follow lifetime
 // points. Points are redeemed into a free bet or bonus funds. Earning runs as a durable
-// consumer of `bet.settled`, once per bet (a resettlement does not change points).
+// consumer of `bet.settled`, once per bet (a resettlement does not change points), a published
+// batch of events at a time.
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable, Tx } from '../../platform/db/db.ts';
 import type { Consumer } from '../../platform/events/bus.ts';
+import type { OutboxEvent } from '../../platform/events/outbox.ts';
 import { audit, type RequestContext } from '../audit/index.ts';
 import { readBets } from '../betting/index.ts';
 import { selectionsForBetting } from '../catalog/index.ts';
 import { lockPlayerAccounts } from '../wallet/index.ts';
 import { grantBonus } from './bonus.ts';
-import { assertReceivesPromotions, receivesPromotions } from './eligibility.ts';
+import { assertReceivesPromotions, barredFromPromotions } from './eligibility.ts';
 import { invalidPromotionTerms, notEnoughPoints } from './errors.ts';
 import { issueFreeBet } from './free-bets.ts';
 
@@ -156,75 +158,132 @@ export function pointsFor(stake: bigint, pointsPerHundred: number, multiplierBps
   return (base * BigInt(multiplierBps)) / 10_000n;
 }
 
-async function addPoints(
+/** Takes points from an account that holds them (the caller checked and locked it). */
+async function spendPoints(
   tx: Tx,
   playerId: string,
   points: bigint,
   reference: string,
   details: Record<string, unknown>,
-): Promise<boolean> {
-  const inserted = await tx.query(
+): Promise<void> {
+  await tx.query(
     `INSERT INTO promotions.loyalty_entries (player_id, points, reference, details)
-     VALUES ($1, $2::bigint, $3, $4::jsonb) ON CONFLICT (reference) DO NOTHING RETURNING 1`,
-    [playerId, points, reference, JSON.stringify(details)],
+     VALUES ($1, $2::bigint, $3, $4::jsonb)`,
+    [playerId, -points, reference, JSON.stringify(details)],
   );
-  if (inserted.length === 0) return false;
-  // Spending points needs an account that holds them (the caller checked and locked it).
-  if (points < 0n)
-    await tx.query(
-      `UPDATE promotions.loyalty_accounts SET balance = balance + $2::bigint, updated_at = now()
-       WHERE player_id = $1`,
-      [playerId, points],
-    );
-  else
-    await tx.query(
-      `INSERT INTO promotions.loyalty_accounts (player_id, balance, lifetime) VALUES ($1, $2::bigint, $2::bigint)
-       ON CONFLICT (player_id) DO UPDATE SET balance = loyalty_accounts.balance + $2::bigint,
-         lifetime = loyalty_accounts.lifetime + $2::bigint, updated_at = now()`,
-      [playerId, points],
-    );
-  return true;
+  await tx.query(
+    `UPDATE promotions.loyalty_accounts SET balance = balance - $2::bigint, updated_at = now()
+     WHERE player_id = $1`,
+    [playerId, points],
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Points for settled bets, in event order: a player's tier may rise between two of their
+ * bets. Reads once for the batch, writes the entries and the accounts in one statement.
+ */
+async function earnPoints(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+  const settled = events.flatMap((event) => {
+    const p = event.payload as { betId?: unknown; playerId?: unknown; status?: unknown };
+    if (typeof p.betId !== 'string' || !UUID.test(p.betId)) return [];
+    if (typeof p.playerId !== 'string' || !UUID.test(p.playerId)) return [];
+    return p.status === 'won' || p.status === 'lost'
+      ? [{ betId: p.betId, playerId: p.playerId }]
+      : [];
+  });
+  if (settled.length === 0) return;
+  // Excluded players earn nothing while excluded (points are an inducement too).
+  const barred = await barredFromPromotions(tx, [...new Set(settled.map((s) => s.playerId))]);
+  const earning = settled.filter((s) => !barred.has(s.playerId));
+  if (earning.length === 0) return;
+  const bets = new Map(
+    (
+      await readBets(
+        tx,
+        earning.map((s) => s.betId),
+      )
+    ).map((b) => [b.id, b]),
+  );
+  if (bets.size === 0) return;
+  const betIds = [...bets.keys()];
+  const playerIds = [...new Set([...bets.values()].map((b) => b.playerId))];
+  // A free bet's stake was never the player's.
+  const free = await tx.query<{ bet_id: string }>(
+    'SELECT bet_id FROM promotions.bet_terms WHERE bet_id = ANY($1::uuid[]) AND free_bet_id IS NOT NULL',
+    [betIds],
+  );
+  const config = await getLoyaltyConfig(tx);
+  const selections = await selectionsForBetting(tx, [
+    ...new Set([...bets.values()].flatMap((b) => b.legs.map((l) => l.selectionId))),
+  ]);
+  const accounts = await tx.query<{ player_id: string; lifetime: bigint }>(
+    'SELECT player_id, lifetime FROM promotions.loyalty_accounts WHERE player_id = ANY($1::uuid[])',
+    [playerIds],
+  );
+  // A bet settled again after it was reopened has earned already.
+  const earned = await tx.query<{ reference: string }>(
+    'SELECT reference FROM promotions.loyalty_entries WHERE reference = ANY($1::text[])',
+    [betIds.map((id) => `bet:${id}`)],
+  );
+
+  const freeBets = new Set(free.map((r) => r.bet_id));
+  const sportOf = new Map(selections.map((s) => [s.selectionId, s.sportId]));
+  const lifetime = new Map(accounts.map((a) => [a.player_id, BigInt(a.lifetime)]));
+  const references = new Set(earned.map((r) => r.reference));
+  const entries: { playerId: string; points: bigint; reference: string; details: string }[] = [];
+  for (const { betId } of earning) {
+    const bet = bets.get(betId);
+    const reference = `bet:${betId}`;
+    if (!bet || freeBets.has(betId) || references.has(reference)) continue;
+    const sports = new Set(bet.legs.map((l) => sportOf.get(l.selectionId)));
+    const sportId = sports.size === 1 ? ([...sports][0] ?? null) : null;
+    const rate = rateFor(config.rates, sportId, bet.kind);
+    const before = lifetime.get(bet.playerId) ?? 0n;
+    const tier = tierFor(config.tiers, before);
+    const points = pointsFor(bet.openStake, rate, tier?.multiplierBps ?? 10_000);
+    if (points <= 0n) continue;
+    references.add(reference);
+    lifetime.set(bet.playerId, before + points);
+    entries.push({
+      playerId: bet.playerId,
+      points,
+      reference,
+      details: JSON.stringify({
+        stake: bet.openStake.toString(),
+        currency: bet.currency,
+        rate,
+        tier: tier?.name ?? null,
+      }),
+    });
+  }
+  if (entries.length === 0) return;
+  // Accounts in player order, so that two workers' batches lock them in the same order.
+  await tx.query(
+    `WITH entries AS (
+       INSERT INTO promotions.loyalty_entries (player_id, points, reference, details)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::jsonb[])
+       ON CONFLICT (reference) DO NOTHING RETURNING player_id, points)
+     INSERT INTO promotions.loyalty_accounts (player_id, balance, lifetime)
+     SELECT player_id, sum(points)::bigint, sum(points)::bigint FROM entries
+     GROUP BY player_id ORDER BY player_id
+     ON CONFLICT (player_id) DO UPDATE SET balance = loyalty_accounts.balance + EXCLUDED.balance,
+       lifetime = loyalty_accounts.lifetime + EXCLUDED.lifetime, updated_at = now()`,
+    [
+      entries.map((e) => e.playerId),
+      entries.map((e) => e.points),
+      entries.map((e) => e.reference),
+      entries.map((e) => e.details),
+    ],
+  );
 }
 
 export const loyaltyPoints: Consumer = {
   name: 'promotions.loyalty-points',
   types: ['bet.settled'],
-  async handle(tx, event) {
-    const p = event.payload as { betId?: unknown; playerId?: unknown; status?: unknown };
-    if (typeof p.betId !== 'string' || typeof p.playerId !== 'string') return;
-    if (p.status !== 'won' && p.status !== 'lost') return;
-    // Excluded players earn nothing while excluded (points are an inducement too).
-    if (!(await receivesPromotions(tx, p.playerId))) return;
-    const [bet] = await readBets(tx, [p.betId]);
-    if (!bet) return;
-    // A free bet's stake was never the player's.
-    const [free] = await tx.query(
-      'SELECT 1 FROM promotions.bet_terms WHERE bet_id = $1 AND free_bet_id IS NOT NULL',
-      [bet.id],
-    );
-    if (free) return;
-    const config = await getLoyaltyConfig(tx);
-    const selections = await selectionsForBetting(
-      tx,
-      bet.legs.map((l) => l.selectionId),
-    );
-    const sports = new Set(selections.map((s) => s.sportId));
-    const sportId = sports.size === 1 ? [...sports][0]! : null;
-    const rate = rateFor(config.rates, sportId, bet.kind);
-    const [account] = await tx.query<{ lifetime: bigint }>(
-      'SELECT lifetime FROM promotions.loyalty_accounts WHERE player_id = $1',
-      [bet.playerId],
-    );
-    const tier = tierFor(config.tiers, account?.lifetime ?? 0n);
-    const points = pointsFor(bet.openStake, rate, tier?.multiplierBps ?? 10_000);
-    if (points <= 0n) return;
-    await addPoints(tx, bet.playerId, points, `bet:${bet.id}`, {
-      stake: bet.openStake.toString(),
-      currency: bet.currency,
-      rate,
-      tier: tier?.name ?? null,
-    });
-  },
+  handle: (tx, event) => earnPoints(tx, [event]),
+  handleBatch: earnPoints,
 };
 
 export interface LoyaltyView {
@@ -329,7 +388,7 @@ export async function redeemPoints(
       })
     ).id;
   }
-  await addPoints(tx, input.playerId, -input.points, `redeem:${id}`, {
+  await spendPoints(tx, input.playerId, input.points, `redeem:${id}`, {
     into: input.into,
     amount: amount.toString(),
   });

@@ -1,7 +1,7 @@
-// The outbox consumer that turns platform events into webhook deliveries. In the relay's
-// transaction it only writes delivery rows (one per endpoint and event, the delivery id being
-// what receivers dedupe on); the dispatcher sends them later, so a slow or failing endpoint
-// never holds up the relay.
+// The outbox consumer that turns platform events into webhook deliveries. In its transaction
+// (one per published batch of events) it only writes delivery rows (one per endpoint and
+// event, the delivery id being what receivers dedupe on); the dispatcher sends them later, so
+// a slow or failing endpoint never holds up the relay.
 //   bet.settled    ← bet.settled, bet.resettled: only to the partner who referred the player;
 //   event.result   ← market.resulted, market.result_corrected;
 //   market.status  ← market.updated, when the market's status changed (not a price move);
@@ -9,7 +9,7 @@
 import type { Tx } from '../../platform/db/db.ts';
 import type { Consumer } from '../../platform/events/bus.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
-import { referrerOf } from '../affiliates/index.ts';
+import { referrersOf } from '../affiliates/index.ts';
 import type { WebhookEventType } from './endpoints.ts';
 
 export const CONSUMER_NAME = 'webhooks.enqueue';
@@ -31,13 +31,27 @@ async function eventOfMarket(tx: Tx, marketId: string): Promise<string | null> {
   return row?.event_id ?? null;
 }
 
-async function translate(tx: Tx, event: OutboxEvent): Promise<Outgoing | undefined> {
+const BET_TYPES = new Set(['bet.settled', 'bet.resettled']);
+
+/** A bet event's player id, when the payload has a well-formed one. */
+function playerOf(event: OutboxEvent): string | undefined {
+  const { playerId } = event.payload as { playerId?: unknown };
+  return BET_TYPES.has(event.type) && typeof playerId === 'string' && UUID.test(playerId)
+    ? playerId.toLowerCase()
+    : undefined;
+}
+
+async function translate(
+  tx: Tx,
+  event: OutboxEvent,
+  referrers: Map<string, string>,
+): Promise<Outgoing | undefined> {
   const p = event.payload as Record<string, unknown>;
   switch (event.type) {
     case 'bet.settled':
     case 'bet.resettled': {
-      if (typeof p.playerId !== 'string' || !UUID.test(p.playerId)) return undefined;
-      const partnerId = await referrerOf(tx, p.playerId);
+      const playerId = playerOf(event);
+      const partnerId = playerId && referrers.get(playerId);
       if (!partnerId) return undefined;
       return {
         type: 'bet.settled',
@@ -117,6 +131,42 @@ async function translate(tx: Tx, event: OutboxEvent): Promise<Outgoing | undefin
   }
 }
 
+/** Delivery rows for the events, one per subscribed endpoint, in event order. */
+async function enqueue(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+  const players = [...new Set(events.map(playerOf).filter((p) => p !== undefined))];
+  const referrers = players.length > 0 ? await referrersOf(tx, players) : new Map();
+  const outgoing: { event: OutboxEvent; out: Outgoing }[] = [];
+  // One at a time: a market's status changes build on each other.
+  for (const event of events) {
+    const out = await translate(tx, event, referrers);
+    if (out) outgoing.push({ event, out });
+  }
+  if (outgoing.length === 0) return;
+  await tx.query(
+    `INSERT INTO webhooks.deliveries (endpoint_id, event_id, event_type, payload)
+     SELECT e.id, o.event_id, o.type, o.payload
+     FROM unnest($1::bigint[], $2::text[], $3::jsonb[], $4::uuid[])
+            WITH ORDINALITY AS o (event_id, type, payload, partner_id, n)
+       JOIN webhooks.endpoints e ON e.disabled_at IS NULL AND o.type = ANY (e.event_types)
+         AND (o.partner_id IS NULL OR e.partner_id = o.partner_id)
+     ORDER BY o.n, e.id
+     ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
+    [
+      outgoing.map((o) => o.event.id),
+      outgoing.map((o) => o.out.type),
+      outgoing.map(({ event, out }) =>
+        JSON.stringify({
+          type: out.type,
+          eventId: event.id.toString(),
+          occurredAt: event.createdAt.toISOString(),
+          data: out.data,
+        }),
+      ),
+      outgoing.map((o) => o.out.partnerId ?? null),
+    ],
+  );
+}
+
 export const webhooksConsumer: Consumer = {
   name: CONSUMER_NAME,
   types: [
@@ -127,22 +177,6 @@ export const webhooksConsumer: Consumer = {
     'market.updated',
     'event.created',
   ],
-  async handle(tx: Tx, event: OutboxEvent) {
-    const outgoing = await translate(tx, event);
-    if (!outgoing) return;
-    const payload = {
-      type: outgoing.type,
-      eventId: event.id.toString(),
-      occurredAt: event.createdAt.toISOString(),
-      data: outgoing.data,
-    };
-    await tx.query(
-      `INSERT INTO webhooks.deliveries (endpoint_id, event_id, event_type, payload)
-       SELECT id, $1, $2, $3::jsonb FROM webhooks.endpoints
-       WHERE disabled_at IS NULL AND $2 = ANY (event_types)
-         AND ($4::uuid IS NULL OR partner_id = $4)
-       ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
-      [event.id, outgoing.type, JSON.stringify(payload), outgoing.partnerId ?? null],
-    );
-  },
+  handle: (tx, event) => enqueue(tx, [event]),
+  handleBatch: enqueue,
 };

@@ -15,6 +15,8 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import type { Consumer } from '../events/bus.ts';
+import type { OutboxEvent } from '../events/outbox.ts';
 
 export interface TracingOptions {
   /** OTLP/HTTP base URL, e.g. http://otel-collector:4318 (spans go to …/v1/traces). */
@@ -150,24 +152,53 @@ export function traced<A extends unknown[], R>(
 
 export { context as otelContext, SpanKind, SpanStatusCode, trace as otelTrace };
 
-interface EventLike {
-  type: string;
-  traceparent?: string | null;
-}
-
 /**
  * A durable consumer whose handling of each event is a span continuing the trace the event
  * was written in (its outbox `traceparent`): HTTP request → use case → SQL → outbox → worker.
+ * A batch runs in the span of its first event; each other event has a span of its own in its
+ * own trace, as long as the batch, linked to that one.
  */
-export function tracedConsumer<
-  C extends { name: string; handle(tx: never, event: never): Promise<void> },
->(consumer: C): C {
+export function tracedConsumer(consumer: Consumer): Consumer {
+  const { handleBatch } = consumer;
+  const options = (event: OutboxEvent, count: number) => ({
+    kind: SpanKind.CONSUMER,
+    attributes: { 'messaging.batch.message_count': count },
+    parent: contextFrom(event.traceparent),
+  });
   return {
     ...consumer,
-    handle: (tx: never, event: never) =>
-      inSpan(`${consumer.name} ${(event as EventLike).type}`, () => consumer.handle(tx, event), {
-        kind: SpanKind.CONSUMER,
-        parent: contextFrom((event as EventLike).traceparent),
-      }),
+    handle: (tx, event) =>
+      inSpan(`${consumer.name} ${event.type}`, () => consumer.handle(tx, event), options(event, 1)),
+    ...(handleBatch && {
+      handleBatch: async (tx, events) => {
+        const [first, ...rest] = events;
+        if (!first) return;
+        await inSpan(
+          `${consumer.name} ${first.type}`,
+          async (span) => {
+            const others = span
+              ? rest.map((e) => {
+                  const { kind, attributes, parent } = options(e, events.length);
+                  const links = [{ context: span.spanContext() }];
+                  return tracer.startSpan(
+                    `${consumer.name} ${e.type}`,
+                    { kind, attributes, links },
+                    parent,
+                  );
+                })
+              : [];
+            try {
+              await handleBatch.call(consumer, tx, events);
+            } catch (error) {
+              for (const s of others) fail(s, error);
+              throw error;
+            } finally {
+              for (const s of others) s.end();
+            }
+          },
+          options(first, events.length),
+        );
+      },
+    }),
   };
 }
