@@ -147,6 +147,15 @@ describe('notifications over SMTP', () => {
     await dispatch();
     expect(mailTo(fine.email)).toHaveLength(1);
     expect(mailTo(refused.email)).toHaveLength(0);
+    // The batch's sent mail is recorded as sent, in the deliveries and the mail log, the other
+    // left dead: a batch's outcomes are written together.
+    const [delivered] = await deliveriesTo(fine.email);
+    expect(delivered).toMatchObject({ status: 'sent', attempts: 1 });
+    const [logged] = await t.db.query<{ sent_at: Date | null }>(
+      'SELECT sent_at FROM notifications.mail WHERE event_id = $1',
+      [delivered!.event_id],
+    );
+    expect(logged!.sent_at).toBeInstanceOf(Date);
     const [dead] = await deliveriesTo(refused.email);
     expect(dead).toMatchObject({ status: 'dead', attempts: 1 });
     expect(dead!.last_error).toMatch(/550/);

@@ -7,10 +7,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db, Queryable, Tx } from '../../platform/db/db.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
+import { isUuid } from '../../platform/uuid.ts';
 import { audit, type RequestContext } from '../audit/index.ts';
 
 export const VISITOR_COOKIE = 'ibet_ref';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CODE = /^[A-Za-z0-9_-]{22}$/;
 /** A landing page on this site: a path, never another host (no open redirect). */
 const LANDING = /^\/(?![/\\])[\x21-\x7e]{0,500}$/;
@@ -155,8 +155,7 @@ export async function recordClick(
   },
 ): Promise<Click | undefined> {
   if (!CODE.test(code)) return undefined;
-  const visitorId =
-    visitor.visitorId && UUID.test(visitor.visitorId) ? visitor.visitorId : randomUUID();
+  const visitorId = isUuid(visitor.visitorId) ? visitor.visitorId : randomUUID();
   const [row] = await db.query<{ landing_path: string }>(
     `WITH link AS (
        SELECT id, landing_path FROM affiliates.links WHERE code = $1 AND disabled_at IS NULL
@@ -186,7 +185,7 @@ export async function attributeRegistration(
   visitorId: string | undefined,
   options: { attribution: 'first_click' | 'last_click'; cookieDays: number },
 ): Promise<string | undefined> {
-  if (!visitorId || !UUID.test(visitorId)) return undefined;
+  if (!isUuid(visitorId)) return undefined;
   const order = options.attribution === 'first_click' ? 'ASC' : 'DESC';
   return db.transaction(async (tx) => {
     const [click] = await tx.query<{ id: bigint; link_id: string; partner_id: string }>(
@@ -235,7 +234,7 @@ export function visitorFromCookie(header: string | undefined): string | undefine
     const [name, ...value] = part.trim().split('=');
     if (name === VISITOR_COOKIE) {
       const id = value.join('=');
-      return UUID.test(id) ? id : undefined;
+      return isUuid(id) ? id : undefined;
     }
   }
   return undefined;

@@ -7,6 +7,7 @@ import type { AmlConfig } from '../../platform/config.ts';
 import type { Tx } from '../../platform/db/db.ts';
 import type { Consumer } from '../../platform/events/bus.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
+import { isUuid } from '../../platform/uuid.ts';
 import { audit } from '../audit/index.ts';
 
 export type AmlRule =
@@ -58,7 +59,6 @@ async function raise(tx: Tx, flag: NewFlag): Promise<void> {
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = /^\d{1,18}$/;
 
 interface PaymentFacts {
@@ -70,8 +70,8 @@ interface PaymentFacts {
 
 function paymentFacts(payload: Record<string, unknown>): PaymentFacts | undefined {
   const { id, ownerId, amount, currency } = payload;
-  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
-  if (typeof ownerId !== 'string' || !UUID.test(ownerId)) return undefined;
+  if (!isUuid(id)) return undefined;
+  if (!isUuid(ownerId)) return undefined;
   if (typeof amount !== 'string' || !DIGITS.test(amount)) return undefined;
   if (typeof currency !== 'string') return undefined;
   return { id, ownerId, amount: BigInt(amount), currency };
@@ -171,9 +171,9 @@ async function rapidCycle(tx: Tx, config: AmlConfig, p: PaymentFacts): Promise<v
 async function onBet(tx: Tx, config: AmlConfig, event: OutboxEvent): Promise<void> {
   const bet = event.payload.bet as Record<string, unknown> | undefined;
   const playerId = event.payload.playerId;
-  if (!bet || typeof playerId !== 'string' || !UUID.test(playerId)) return;
+  if (!bet || !isUuid(playerId)) return;
   const { id, stake, currency } = bet;
-  if (typeof id !== 'string' || !UUID.test(id)) return;
+  if (!isUuid(id)) return;
   if (typeof stake !== 'string' || !DIGITS.test(stake) || typeof currency !== 'string') return;
   const amount = BigInt(stake);
   if (amount < config.stakeMinimum) return;

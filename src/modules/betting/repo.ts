@@ -1,5 +1,6 @@
-import { cursorTime, decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 // SQL on betting's own tables.
+import { NIL as NIL_UUID } from 'uuid';
+import { cursorTime, decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { Queryable, Tx } from '../../platform/db/db.ts';
 import { betNotFound } from './errors.ts';
 import type { BetShape, PlaceTerms } from './pricing.ts';
@@ -225,12 +226,14 @@ export async function lockBetsOnMarket(
   statuses: readonly BetStatus[] = ['open', 'won', 'lost', 'void'],
 ): Promise<BetForMoney[]> {
   const rows = await tx.query<MoneyRow>(
+    // The cursor bounds the legs too, so that their index scan starts at it instead of
+    // walking past every leg of the market that earlier batches took.
     `SELECT ${MONEY_COLUMNS} FROM betting.bets b
      WHERE b.status = ANY($4::text[]) AND b.voided_by IS NULL
-       AND b.id IN (SELECT bet_id FROM betting.bet_legs WHERE market_id = $1)
-       AND ($2::uuid IS NULL OR b.id > $2)
+       AND b.id IN (SELECT bet_id FROM betting.bet_legs WHERE market_id = $1 AND bet_id > $2)
+       AND b.id > $2
      ORDER BY b.id LIMIT $3 FOR UPDATE OF b`,
-    [marketId, afterId, limit, statuses],
+    [marketId, afterId ?? NIL_UUID, limit, statuses],
   );
   return withLegs(tx, rows);
 }

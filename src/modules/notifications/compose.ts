@@ -3,6 +3,7 @@
 // without the fields its template needs) is a poison message, reported as `Unrenderable`.
 import type { Queryable } from '../../platform/db/db.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
+import { isUuid } from '../../platform/uuid.ts';
 import { type AccountRow, findAccounts } from '../identity/index.ts';
 import type { Channel } from './channels.ts';
 import {
@@ -52,8 +53,6 @@ const DOOR_PATH: Record<string, string> = {
   staff: '/backoffice',
   partner: '/partners',
 };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export interface ComposeOptions {
   publicUrl: string;
   defaultLocale: string;
@@ -76,7 +75,7 @@ function recipientOf(event: OutboxEvent): string {
     'account id',
     event,
   );
-  if (!UUID.test(accountId)) throw new Unrenderable(`${event.type} ${event.id}: bad account id`);
+  if (!isUuid(accountId)) throw new Unrenderable(`${event.type} ${event.id}: bad account id`);
   return accountId.toLowerCase();
 }
 

@@ -5,6 +5,7 @@ import type { Tx } from '../../platform/db/db.ts';
 import type { Consumer } from '../../platform/events/bus.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
 import { currencyExponent } from '../../platform/money.ts';
+import { isUuid } from '../../platform/uuid.ts';
 
 function money(minor: string, currency: string): string {
   const exponent = currencyExponent(currency);
@@ -20,14 +21,13 @@ interface Message {
   body: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = /^\d{1,18}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 
 /** Whether the payload has what its message needs; a malformed event is skipped, never retried. */
 function wellFormed(type: string, p: Record<string, unknown>): boolean {
   const owner = type === 'bet.settled' ? p.playerId : p.ownerId;
-  if (typeof owner !== 'string' || !UUID.test(owner)) return false;
+  if (!isUuid(owner)) return false;
   if (typeof p.currency !== 'string' || !CURRENCY.test(p.currency)) return false;
   const amounts = type === 'bet.settled' ? [p.stake, p.payout] : [p.amount];
   return amounts.every((a) => typeof a === 'string' && DIGITS.test(a));

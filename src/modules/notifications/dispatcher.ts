@@ -1,7 +1,7 @@
 // Sends the deliveries the consumer queued. Each pass leases due rows (FOR UPDATE SKIP
 // LOCKED, so any number of workers share the queue and none sends a row another holds),
 // counts the attempt, sends outside any transaction, and records the outcome:
-//   sent      — with the provider's message id;
+//   sent      — with the provider's message id (the batch's sent rows in one statement);
 //   retried   — a transient failure: next attempt after retrySeconds × 2^(attempt−1), with
 //               jitter, at most 6 hours;
 //   dead      — a permanent failure, or the attempts ran out: the dead-letter list, from
@@ -90,7 +90,30 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
       [batchSize, leaseSeconds],
     );
 
-  const deliver = async (row: Leased): Promise<void> => {
+  /** A sent delivery, recorded with the rest of its batch (`recordSent`). */
+  interface Sent {
+    id: bigint;
+    provider: string;
+    providerMessageId: string | null;
+  }
+  const recordSent = async (outcomes: (Sent | undefined)[]): Promise<void> => {
+    const sent = outcomes.filter((o) => o !== undefined);
+    if (sent.length === 0) return;
+    // A settlement queues a mail per bet: one statement a batch, not two a mail.
+    await db.query(
+      `WITH sent AS (
+         UPDATE notifications.deliveries d
+         SET status = 'sent', sent_at = now(), leased_until = NULL, last_error = NULL,
+             provider = s.provider, provider_message_id = s.message_id
+         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS s (id, provider, message_id)
+         WHERE d.id = s.id RETURNING d.event_id, d.channel)
+       UPDATE notifications.mail m SET sent_at = now()
+       FROM sent WHERE sent.channel = 'email' AND m.event_id = sent.event_id AND m.sent_at IS NULL`,
+      [sent.map((o) => o.id), sent.map((o) => o.provider), sent.map((o) => o.providerMessageId)],
+    );
+  };
+
+  const deliver = async (row: Leased): Promise<Sent | undefined> => {
     const provider = providers[row.channel];
     const message: OutgoingMessage = {
       messageId: messageIdOf(row.event_id, row.channel),
@@ -114,20 +137,8 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
         },
       );
       stop?.();
-      await db.query(
-        `UPDATE notifications.deliveries
-         SET status = 'sent', sent_at = now(), leased_until = NULL, last_error = NULL,
-             provider = $2, provider_message_id = $3
-         WHERE id = $1`,
-        [row.id, provider.name, result.providerMessageId],
-      );
-      if (row.channel === 'email') {
-        await db.query(
-          'UPDATE notifications.mail SET sent_at = now() WHERE event_id = $1 AND sent_at IS NULL',
-          [row.event_id],
-        );
-      }
       metrics?.notificationsSent.inc({ ...labels, template: row.template });
+      return { id: row.id, provider: provider.name, providerMessageId: result.providerMessageId };
     } catch (error) {
       stop?.();
       const permanent = error instanceof PermanentFailure;
@@ -174,6 +185,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
   const loop = startDeliveryLoop({
     lease,
     deliver,
+    record: recordSent,
     batchSize,
     concurrency: 4,
     pollMs: options.pollMs,

@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Queryable, Tx } from '../../platform/db/db.ts';
 import type { Consumer } from '../../platform/events/bus.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
+import { isUuid } from '../../platform/uuid.ts';
 import { audit, type RequestContext } from '../audit/index.ts';
 import { readBets } from '../betting/index.ts';
 import { selectionsForBetting } from '../catalog/index.ts';
@@ -178,8 +179,6 @@ async function spendPoints(
   );
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Points for settled bets, in event order: a player's tier may rise between two of their
  * bets. Reads once for the batch, writes the entries and the accounts in one statement.
@@ -187,8 +186,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 async function earnPoints(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
   const settled = events.flatMap((event) => {
     const p = event.payload as { betId?: unknown; playerId?: unknown; status?: unknown };
-    if (typeof p.betId !== 'string' || !UUID.test(p.betId)) return [];
-    if (typeof p.playerId !== 'string' || !UUID.test(p.playerId)) return [];
+    if (!isUuid(p.betId)) return [];
+    if (!isUuid(p.playerId)) return [];
     return p.status === 'won' || p.status === 'lost'
       ? [{ betId: p.betId, playerId: p.playerId }]
       : [];

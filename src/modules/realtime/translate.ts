@@ -5,6 +5,7 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import type { Outgoing, OutgoingTopic } from '../../platform/events/fanout.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
+import { isUuid } from '../../platform/uuid.ts';
 import { type BetView, getBet } from '../betting/index.ts';
 import {
   type EventHeader,
@@ -14,7 +15,7 @@ import {
   type MarketView,
   marketEvents,
 } from '../catalog/index.ts';
-import { getWallet } from '../wallet/index.ts';
+import { getWallets } from '../wallet/index.ts';
 
 const members = (value: Record<string, unknown>) => JSON.stringify(value).slice(1, -1);
 const topic = (name: string): OutgoingTopic => ({
@@ -118,11 +119,10 @@ export function createTranslator(db: Queryable): Translator {
       const bet = await getBet(db, playerId, betId).catch(() => undefined);
       if (bet) bets.set(betId, bet);
     }
-    const balances = new Map<string, { currency: string; balance: string }>();
-    for (const playerId of balancesToRead) {
-      const wallet = await getWallet(db, playerId).catch(() => undefined);
-      if (wallet) balances.set(playerId, { currency: wallet.currency, balance: wallet.balance });
-    }
+    const balances =
+      balancesToRead.size > 0
+        ? await getWallets(db, [...balancesToRead].filter(isUuid))
+        : new Map();
 
     const out: Outgoing[] = [];
     const base = (e: OutboxEvent) => ({ version: e.id, at: e.createdAt.getTime() });

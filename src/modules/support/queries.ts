@@ -5,6 +5,7 @@
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/errors.ts';
+import { isUuid } from '../../platform/uuid.ts';
 import { audit, type RequestContext } from '../audit/index.ts';
 import { activeExclusion } from '../compliance/index.ts';
 import { listHistoryTransactions, type Range } from '../history/index.ts';
@@ -52,7 +53,6 @@ interface PlayerRow {
   kyc_status: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const SELECT = `SELECT a.id, a.email, a.display_name, a.country, a.currency, a.created_at,
@@ -81,7 +81,7 @@ export async function searchPlayers(
 ): Promise<{ items: PlayerSummary[]; nextCursor: string | null }> {
   const after = query.cursor ? decodeCursor(query.cursor) : null;
   const term = query.q.trim();
-  const byId = UUID.test(term) ? term.toLowerCase() : null;
+  const byId = isUuid(term) ? term.toLowerCase() : null;
   const like = likeEscape(term.toLowerCase());
   const rows = await q.query<PlayerRow & { cursor_at: string }>(
     `${SELECT.replace('c.kyc_status', `c.kyc_status, ${cursorTime('a.created_at')} AS cursor_at`)}

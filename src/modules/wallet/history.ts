@@ -19,6 +19,30 @@ export async function getWallet(q: Queryable, ownerId: string): Promise<WalletVi
   };
 }
 
+/** `getWallet` of many players in one query: those that have a wallet, by player. */
+export async function getWallets(
+  q: Queryable,
+  ownerIds: readonly string[],
+): Promise<Map<string, WalletView>> {
+  const rows = await q.query<{ owner_id: string; kind: string; currency: string; balance: bigint }>(
+    `SELECT owner_id, kind, currency, balance FROM wallet.accounts
+     WHERE owner_id = ANY($1::uuid[]) AND kind IN ('player_cash', 'player_bets_held')`,
+    [ownerIds],
+  );
+  const cash = new Map(rows.filter((r) => r.kind === 'player_cash').map((r) => [r.owner_id, r]));
+  const wallets = new Map<string, WalletView>();
+  for (const held of rows) {
+    const c = held.kind === 'player_bets_held' ? cash.get(held.owner_id) : undefined;
+    if (c)
+      wallets.set(held.owner_id, {
+        currency: c.currency,
+        balance: c.balance.toString(),
+        inBets: held.balance.toString(),
+      });
+  }
+  return wallets;
+}
+
 export interface TransactionView {
   id: string;
   kind: string;

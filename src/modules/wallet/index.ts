@@ -12,7 +12,7 @@ export {
   toPlayerAccounts,
 } from './accounts.ts';
 export { insufficientFunds } from './errors.ts';
-export { getWallet, listTransactions } from './history.ts';
+export { getWallet, getWallets, listTransactions } from './history.ts';
 export { post, postingError, postingSql, type Transfer } from './ledger.ts';
 export { checkLedger, type LedgerReport } from './ledger-check.ts';
 export { type PaymentProvider, sandboxProvider } from './payment-provider.ts';

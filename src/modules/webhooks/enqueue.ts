@@ -9,12 +9,11 @@
 import type { Tx } from '../../platform/db/db.ts';
 import type { Consumer } from '../../platform/events/bus.ts';
 import type { OutboxEvent } from '../../platform/events/outbox.ts';
+import { isUuid } from '../../platform/uuid.ts';
 import { referrersOf } from '../affiliates/index.ts';
 import type { WebhookEventType } from './endpoints.ts';
 
 export const CONSUMER_NAME = 'webhooks.enqueue';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Outgoing {
   type: WebhookEventType;
@@ -36,9 +35,7 @@ const BET_TYPES = new Set(['bet.settled', 'bet.resettled']);
 /** A bet event's player id, when the payload has a well-formed one. */
 function playerOf(event: OutboxEvent): string | undefined {
   const { playerId } = event.payload as { playerId?: unknown };
-  return BET_TYPES.has(event.type) && typeof playerId === 'string' && UUID.test(playerId)
-    ? playerId.toLowerCase()
-    : undefined;
+  return BET_TYPES.has(event.type) && isUuid(playerId) ? playerId.toLowerCase() : undefined;
 }
 
 async function translate(
@@ -70,7 +67,7 @@ async function translate(
     }
     case 'market.resulted':
     case 'market.result_corrected': {
-      if (typeof p.marketId !== 'string' || !UUID.test(p.marketId)) return undefined;
+      if (!isUuid(p.marketId)) return undefined;
       return {
         type: 'event.result',
         data: {

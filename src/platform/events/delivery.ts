@@ -23,11 +23,20 @@ export interface DeliveryLoop {
   stop(): Promise<void>;
 }
 
-export function startDeliveryLoop<T>(options: {
+export function startDeliveryLoop<T, R = void>(options: {
   /** Leases up to `batchSize` due items (they stay leased while being delivered). */
   lease: () => Promise<T[]>;
-  /** Delivers one item and records its outcome; must not throw for a failed delivery. */
-  deliver: (item: T) => Promise<void>;
+  /**
+   * Delivers one item; must not throw for a failed delivery. It records the outcome itself,
+   * or returns it for `record`.
+   */
+  deliver: (item: T) => Promise<R>;
+  /**
+   * Records the outcomes of a leased batch together, once all are delivered: one statement
+   * instead of one an item. Until it has run, a crash leaves the batch to be delivered again
+   * when its lease runs out (delivery is at least once; receivers dedupe on the message id).
+   */
+  record?: (outcomes: R[]) => Promise<void>;
   batchSize: number;
   /** Items delivered side by side: one slow recipient costs its timeout, not the batch's. */
   concurrency: number;
@@ -49,9 +58,13 @@ export function startDeliveryLoop<T>(options: {
       for (;;) {
         const items = await options.lease();
         total += items.length;
+        const outcomes: R[] = [];
         for (let i = 0; i < items.length; i += options.concurrency) {
-          await Promise.all(items.slice(i, i + options.concurrency).map(options.deliver));
+          outcomes.push(
+            ...(await Promise.all(items.slice(i, i + options.concurrency).map(options.deliver))),
+          );
         }
+        if (options.record && outcomes.length > 0) await options.record(outcomes);
         if (items.length < options.batchSize || stopped) return total;
       }
     })();
