@@ -28,7 +28,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { recordResult } from '../src/modules/catalog/results.ts';
-import { createJob } from '../src/modules/settlement/jobs.ts';
 import { checkLedger } from '../src/modules/wallet/ledger-check.ts';
 import type { Db } from '../src/platform/db/db.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
@@ -852,25 +851,26 @@ async function main(): Promise<void> {
     };
     step('settlement: the worker settles one market');
     const market = marketId(SETTLEMENT_EVENTS[0], 0);
-    const jobId = await db.transaction(async (tx) => {
-      const recorded = await recordResult(tx, market, { score: { home: 2, away: 1 } }, null);
-      const id = await createJob(tx, market, recorded.result.version, null, null);
-      // Nobody runs it in this process: the worker takes it over at once.
-      await tx.query('UPDATE settlement.jobs SET leased_until = NULL WHERE id = $1', [id]);
+    await db.transaction(async (tx) => {
+      await recordResult(tx, market, { score: { home: 2, away: 1 } }, null);
+      // No job yet: the worker's sweep makes it (in the worker's number of parts) at once.
       await tx.query(
         "UPDATE platform.jobs SET next_run_at = now() WHERE name = 'settlement.sweep'",
       );
-      return id;
     });
     const t1 = performance.now();
     const deadline = Date.now() + P_.settlementTimeout * 1000;
+    let parts = 0;
     for (;;) {
-      const [job] = await db.query<{ finished_at: Date | null; bets_changed: number }>(
-        'SELECT finished_at, bets_changed FROM settlement.jobs WHERE id = $1',
-        [jobId],
+      const [job] = await db.query<{ parts: number; unfinished: number; changed: number }>(
+        `SELECT count(*)::int AS parts, count(*) FILTER (WHERE finished_at IS NULL)::int AS unfinished,
+                coalesce(sum(bets_changed), 0)::int AS changed
+         FROM settlement.jobs WHERE market_id = $1`,
+        [market],
       );
-      progress(`settlement: ${job?.bets_changed ?? 0} bets settled`);
-      if (job?.finished_at) break;
+      parts = job!.parts;
+      progress(`settlement: ${job!.changed} bets settled (${parts} parts)`);
+      if (parts > 0 && job!.unfinished === 0) break;
       if (Date.now() > deadline) throw new Error('settlement did not finish in time');
       await sleep(250);
     }
@@ -913,6 +913,7 @@ async function main(): Promise<void> {
       errors: once ? 0 : 1,
       notes: {
         bets: v!.bets,
+        'job parts': parts,
         'first → last settled s': span.toFixed(2),
         'result → job finished s': wall.toFixed(2),
         'each exactly once': once ? 'verified' : 'FAILED',

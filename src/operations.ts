@@ -50,7 +50,7 @@ export function registerWorkerMetrics(deps: {
       return [{ value: (await marketsWithOpenBets(db, resulted)).length }];
     },
   });
-  // Settlement jobs (one per market result version): how many wait, since when, and how long
+  // Settlement jobs (one per market result version, in parts): how many wait, since when, and how long
   // the last ones took from result to last bet settled. Read-only over settlement.jobs, like a
   // reporting view, until the settlement module exposes these figures itself.
   sampledGauge(metrics, {
@@ -58,7 +58,8 @@ export function registerWorkerMetrics(deps: {
     help: 'Settlement jobs (a market result to apply to its bets) not finished yet.',
     async sample() {
       const [row] = await db.query<{ n: bigint }>(
-        `SELECT count(*) AS n FROM settlement.jobs WHERE finished_at IS NULL`,
+        `SELECT count(DISTINCT (market_id, result_version)) AS n
+         FROM settlement.jobs WHERE finished_at IS NULL`,
       );
       return [{ value: Number(row?.n ?? 0) }];
     },

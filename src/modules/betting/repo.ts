@@ -215,7 +215,8 @@ async function withLegs(q: Queryable, rows: MoneyRow[]): Promise<BetForMoney[]> 
 
 /**
  * Locks the next bets with a leg on `marketId` that settlement may change — open, or settled
- * (won, lost, void) and not voided by staff — in id order after `afterId`. It waits for bets
+ * (won, lost, void) and not voided by staff — in id order after `afterId`; with `share`, only
+ * the bets of part `share.part` of `share.parts` (by their id's last byte). It waits for bets
  * others hold (a cash out, a pending check): a job that skipped one would never come back.
  */
 export async function lockBetsOnMarket(
@@ -223,17 +224,18 @@ export async function lockBetsOnMarket(
   marketId: string,
   afterId: string | null,
   limit: number,
-  statuses: readonly BetStatus[] = ['open', 'won', 'lost', 'void'],
+  share: { part: number; parts: number } = { part: 0, parts: 1 },
 ): Promise<BetForMoney[]> {
   const rows = await tx.query<MoneyRow>(
     // The cursor bounds the legs too, so that their index scan starts at it instead of
     // walking past every leg of the market that earlier batches took.
     `SELECT ${MONEY_COLUMNS} FROM betting.bets b
-     WHERE b.status = ANY($4::text[]) AND b.voided_by IS NULL
+     WHERE b.status IN ('open', 'won', 'lost', 'void') AND b.voided_by IS NULL
        AND b.id IN (SELECT bet_id FROM betting.bet_legs WHERE market_id = $1 AND bet_id > $2)
        AND b.id > $2
+       AND ($4::int = 1 OR get_byte(uuid_send(b.id), 15) % $4::int = $5::int)
      ORDER BY b.id LIMIT $3 FOR UPDATE OF b`,
-    [marketId, afterId ?? NIL_UUID, limit, statuses],
+    [marketId, afterId ?? NIL_UUID, limit, share.parts, share.part],
   );
   return withLegs(tx, rows);
 }

@@ -3,12 +3,18 @@
 // moves the job's cursor past them. A process that dies mid-job leaves the cursor at the last
 // batch that committed; the worker takes the job over once its lease has run out and carries on
 // from there. Several runners of one job take turns on its row, so they share the work.
+//
+// A job is cut into parts (`partsFor`): part p of n takes the bets whose id's last byte is p
+// modulo n. The parts lock disjoint bets and run side by side, so a large market's settlement
+// is not one chain of batches; they meet only on the rows their bets share (a player's wallet,
+// the market's liability), which every part locks in the same order.
 import { v7 as uuidv7 } from 'uuid';
 import type { Db, Queryable, Tx } from '../../platform/db/db.ts';
 import { lockBetsOnMarket } from '../betting/index.ts';
 import { reconcileBets, type SettledBet } from './settle-bets.ts';
 
 export const DEFAULT_BATCH = 2000;
+const MAX_PARTS = 4;
 /** A runner renews the lease with every batch; past it, the worker takes the job over. */
 const LEASE_SECONDS = 60;
 /** A pass that left corrections blocked (balances too low) is tried again after this. */
@@ -20,31 +26,53 @@ interface JobRow {
   result_version: number;
   requested_by: string | null;
   reason: string | null;
+  part: number;
+  parts: number;
   after_bet: string | null;
   blocked: number;
   finished_at: Date | null;
   newest: number;
 }
 
-/** Creates the job of a market's result version (once; the same version again finds it). */
+/**
+ * How many parts a job of this process gets: one on PGlite (a single connection, nothing to
+ * run side by side); on PostgreSQL up to four, a quarter of the pool at most, so that a market
+ * being settled leaves the rest of the process's connections to its other work.
+ */
+export function partsFor(db: Db): number {
+  if (db.engine === 'pglite') return 1;
+  return Math.max(1, Math.min(MAX_PARTS, Math.floor(db.gate.size / 4)));
+}
+
+/**
+ * Creates the job of a market's result version in `parts` parts (once: the same version
+ * again finds the parts it already has). Returns the parts' ids in part order.
+ */
 export async function createJob(
   tx: Tx,
   marketId: string,
   version: number,
   requestedBy: string | null,
   reason: string | null,
-): Promise<string> {
+  parts: number,
+): Promise<string[]> {
   await tx.query(
-    `INSERT INTO settlement.jobs (id, market_id, result_version, requested_by, reason, leased_until)
-     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))
-     ON CONFLICT (market_id, result_version) DO NOTHING`,
-    [uuidv7(), marketId, version, requestedBy, reason, LEASE_SECONDS],
+    `INSERT INTO settlement.jobs (id, market_id, result_version, requested_by, reason, leased_until, part, parts)
+     SELECT u.id, $2, $3, $4, $5, now() + make_interval(secs => $6), u.n - 1, $7
+     FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)
+     WHERE NOT EXISTS (SELECT 1 FROM settlement.jobs WHERE market_id = $2 AND result_version = $3)
+     ON CONFLICT (market_id, result_version, part) DO NOTHING`,
+    [
+      Array.from({ length: parts }, () => uuidv7()),
+      marketId,
+      version,
+      requestedBy,
+      reason,
+      LEASE_SECONDS,
+      parts,
+    ],
   );
-  const [row] = await tx.query<{ id: string }>(
-    'SELECT id FROM settlement.jobs WHERE market_id = $1 AND result_version = $2',
-    [marketId, version],
-  );
-  return row!.id;
+  return (await jobsOf(tx, marketId, version)).map((job) => job.id);
 }
 
 export interface JobRun {
@@ -72,7 +100,7 @@ async function runBatch(
       await tx.query('UPDATE settlement.jobs SET finished_at = now() WHERE id = $1', [jobId]);
       return { changed: [], blocked: 0, more: false, finished: true };
     }
-    const bets = await lockBetsOnMarket(tx, job.market_id, job.after_bet, batchSize);
+    const bets = await lockBetsOnMarket(tx, job.market_id, job.after_bet, batchSize, job);
     const outcome = await reconcileBets(tx, bets, { by: job.requested_by, reason: job.reason });
     const blocked = job.blocked + outcome.blocked.length;
     const more = bets.length === batchSize;
@@ -103,7 +131,7 @@ async function runBatch(
   });
 }
 
-/** Runs a job to the end of its pass (several runners may run one job; they take turns). */
+/** Runs a job part to the end of its pass (several runners may run one; they take turns). */
 export async function runJob(db: Db, jobId: string, batchSize = DEFAULT_BATCH): Promise<JobRun> {
   const changed: SettledBet[] = [];
   for (;;) {
@@ -113,26 +141,50 @@ export async function runJob(db: Db, jobId: string, batchSize = DEFAULT_BATCH): 
   }
 }
 
-/** The worker: takes over unfinished jobs whose lease ran out (a crash, blocked corrections). */
+/**
+ * Runs job parts to the end of their passes, `concurrency` at a time (all of them by default).
+ * Every part runs to its end even when another fails; the first failure is thrown after.
+ */
+export async function runJobs(
+  db: Db,
+  jobIds: readonly string[],
+  batchSize = DEFAULT_BATCH,
+  concurrency = jobIds.length,
+): Promise<JobRun> {
+  const queue = [...jobIds];
+  const runs: JobRun[] = [];
+  const runners = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift())
+      runs.push(await runJob(db, id, batchSize));
+  });
+  const failed = (await Promise.allSettled(runners)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return {
+    changed: runs.flatMap((run) => run.changed),
+    blocked: runs.reduce((sum, run) => sum + run.blocked, 0),
+    finished: runs.every((run) => run.finished),
+  };
+}
+
+/** The worker: takes over unfinished job parts whose lease ran out (a crash, blocked corrections). */
 export async function runDueJobs(db: Db, batchSize = DEFAULT_BATCH): Promise<SettledBet[]> {
   const due = await db.query<{ id: string }>(
     `UPDATE settlement.jobs SET leased_until = now() + make_interval(secs => $1)
      WHERE id IN (SELECT id FROM settlement.jobs
                   WHERE finished_at IS NULL AND (leased_until IS NULL OR leased_until < now())
-                  ORDER BY created_at LIMIT 20 FOR UPDATE SKIP LOCKED)
+                  ORDER BY created_at, part LIMIT 20 FOR UPDATE SKIP LOCKED)
      RETURNING id`,
     [LEASE_SECONDS],
   );
-  const changed: SettledBet[] = [];
-  for (const { id } of due) changed.push(...(await runJob(db, id, batchSize)).changed);
-  return changed;
+  const ids = due.map((row) => row.id);
+  return (await runJobs(db, ids, batchSize, partsFor(db))).changed;
 }
 
-/** The job of a market's current result version, if there is one. */
-export async function jobOf(q: Queryable, marketId: string, version: number) {
-  const [row] = await q.query<{ id: string; finished_at: Date | null }>(
-    'SELECT id, finished_at FROM settlement.jobs WHERE market_id = $1 AND result_version = $2',
+/** The parts of a market's result version's job (none when it has no job), in part order. */
+export async function jobsOf(q: Queryable, marketId: string, version: number) {
+  return q.query<{ id: string; finished_at: Date | null }>(
+    `SELECT id, finished_at FROM settlement.jobs
+     WHERE market_id = $1 AND result_version = $2 ORDER BY part`,
     [marketId, version],
   );
-  return row;
 }

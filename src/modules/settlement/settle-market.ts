@@ -25,7 +25,7 @@ import {
   type ResultInput,
   recordResult,
 } from '../catalog/index.ts';
-import { createJob, DEFAULT_BATCH, jobOf, runJob } from './jobs.ts';
+import { createJob, DEFAULT_BATCH, jobsOf, partsFor, runJobs } from './jobs.ts';
 import type { SettledBet } from './settle-bets.ts';
 
 export { DEFAULT_BATCH };
@@ -52,6 +52,13 @@ async function summarize(db: Db, marketId: string, blocked: number): Promise<Set
   };
 }
 
+export interface SettlementDeps {
+  db: Db;
+  batchSize?: number;
+  /** Parts of a new job (default: `partsFor(db)`). */
+  parts?: number;
+}
+
 export interface SettleMarketInput {
   marketId: string;
   result: ResultInput | MarketResult;
@@ -64,7 +71,7 @@ export interface SettleMarketInput {
  * its last batch), and the stored summary is replayed once a run has completed.
  */
 export async function settleMarket(
-  deps: { db: Db; batchSize?: number },
+  deps: SettlementDeps,
   command: IdempotentCommand<SettleMarketInput>,
 ): Promise<Outcome<SettlementSummary> & { settled: SettledBet[] }> {
   const { db } = deps;
@@ -73,14 +80,21 @@ export async function settleMarket(
   const hash = hashRequest('settlement.settle-market', { marketId, result });
   const claim = await db.transaction(async (tx) => {
     const claimed = await claimKey<SettlementSummary>(tx, command.scope, key, hash);
-    if (claimed.state === 'replay') return { claimed, jobId: null };
+    if (claimed.state === 'replay') return { claimed, jobIds: [] };
     const recorded = await recordResult(tx, marketId, result, recordedBy);
-    const jobId = await createJob(tx, marketId, recorded.result.version, recordedBy, null);
-    return { claimed, jobId };
+    const jobIds = await createJob(
+      tx,
+      marketId,
+      recorded.result.version,
+      recordedBy,
+      null,
+      deps.parts ?? partsFor(db),
+    );
+    return { claimed, jobIds };
   });
   if (claim.claimed.state === 'replay')
     return { result: claim.claimed.result, idempotencyHit: true, settled: [] };
-  const run = await runJob(db, claim.jobId!, deps.batchSize);
+  const run = await runJobs(db, claim.jobIds, deps.batchSize);
   const summary = await summarize(db, marketId, run.blocked);
   await storeResult(db, command.scope, key, summary);
   return { result: summary, idempotencyHit: false, settled: run.changed };
@@ -99,7 +113,7 @@ export interface ResettleMarketInput {
  * no longer be decided), recording who corrected it and why.
  */
 export async function resettleMarket(
-  deps: { db: Db; batchSize?: number },
+  deps: SettlementDeps,
   command: IdempotentCommand<ResettleMarketInput>,
   context?: { ip: string | null; requestId: string | null },
 ): Promise<Outcome<SettlementSummary> & { settled: SettledBet[] }> {
@@ -109,13 +123,13 @@ export async function resettleMarket(
   const hash = hashRequest('settlement.resettle-market', { marketId, result, reason });
   const claim = await db.transaction(async (tx) => {
     const claimed = await claimKey<SettlementSummary>(tx, command.scope, key, hash);
-    if (claimed.state === 'replay') return { claimed, jobId: null as string | null };
+    if (claimed.state === 'replay') return { claimed, jobIds: [] as string[] };
     if (claimed.state === 'in_progress') {
       // The first request recorded the correction and died: carry on with its job.
       const current = await getMarketResult(tx, marketId);
-      const job = current ? await jobOf(tx, marketId, current.version) : undefined;
-      if (!job) throw inProgress();
-      return { claimed, jobId: job.id };
+      const jobs = current ? await jobsOf(tx, marketId, current.version) : [];
+      if (jobs.length === 0) throw inProgress();
+      return { claimed, jobIds: jobs.map((job) => job.id) };
     }
     const corrected: RecordedResult = await correctResult(
       tx,
@@ -131,12 +145,19 @@ export async function resettleMarket(
       details: { version: corrected.version, reason, result },
       context,
     });
-    const jobId = await createJob(tx, marketId, corrected.version, correctedBy, reason);
-    return { claimed, jobId };
+    const jobIds = await createJob(
+      tx,
+      marketId,
+      corrected.version,
+      correctedBy,
+      reason,
+      deps.parts ?? partsFor(db),
+    );
+    return { claimed, jobIds };
   });
   if (claim.claimed.state === 'replay')
     return { result: claim.claimed.result, idempotencyHit: true, settled: [] };
-  const run = await runJob(db, claim.jobId!, deps.batchSize);
+  const run = await runJobs(db, claim.jobIds, deps.batchSize);
   const summary = await summarize(db, marketId, run.blocked);
   await storeResult(db, command.scope, key, summary);
   return { result: summary, idempotencyHit: false, settled: run.changed };

@@ -5,7 +5,7 @@
 import type { Db } from '../../platform/db/db.ts';
 import { marketsWithOpenBets } from '../betting/index.ts';
 import { getMarketResult, resultedMarketIds } from '../catalog/index.ts';
-import { createJob, jobOf, runDueJobs, runJob } from './jobs.ts';
+import { createJob, jobsOf, partsFor, runDueJobs, runJobs } from './jobs.ts';
 import type { SettledBet } from './settle-bets.ts';
 
 export async function sweepResultedMarkets(db: Db, lookbackHours = 72): Promise<SettledBet[]> {
@@ -17,9 +17,11 @@ export async function sweepResultedMarkets(db: Db, lookbackHours = 72): Promise<
     const result = await getMarketResult(db, marketId);
     if (!result) continue;
     // A market with a job is its job's (runDueJobs takes it over when its lease runs out).
-    if (await jobOf(db, marketId, result.version)) continue;
-    const jobId = await db.transaction((tx) => createJob(tx, marketId, result.version, null, null));
-    settled.push(...(await runJob(db, jobId)).changed);
+    if ((await jobsOf(db, marketId, result.version)).length > 0) continue;
+    const jobIds = await db.transaction((tx) =>
+      createJob(tx, marketId, result.version, null, null, partsFor(db)),
+    );
+    settled.push(...(await runJobs(db, jobIds)).changed);
   }
   return settled;
 }
