@@ -1,6 +1,6 @@
--- A market's settlement job in parts: part p of n takes the bets whose id's last byte is p
--- modulo n, so the parts settle disjoint sets of bets side by side, each with its own cursor
--- and lease. Jobs made before this are one part of one.
+-- A market's settlement job in parts: part p of n takes the bets of the players whose liability
+-- shard is p modulo n, so the parts settle disjoint sets of bets side by side, each with its
+-- own cursor and lease. Jobs made before this are one part of one.
 ALTER TABLE settlement.jobs
   ADD COLUMN part  smallint NOT NULL DEFAULT 0,
   ADD COLUMN parts smallint NOT NULL DEFAULT 1,

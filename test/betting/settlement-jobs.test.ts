@@ -5,6 +5,8 @@
 // side by side, each over its own share of the bets with its own cursor.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { shardOf } from '../../src/modules/betting/index.ts';
+import { shardSql } from '../../src/modules/betting/liability.ts';
 import { resettleMarket, settleMarket } from '../../src/modules/settlement/index.ts';
 import type { Db } from '../../src/platform/db/db.ts';
 import type { Player } from '../support/app.ts';
@@ -33,21 +35,26 @@ describe('settlement jobs', () => {
     });
   }
 
+  /** A market with `count` bets of players in every liability shard modulo 4. */
   async function marketWithBets(count: number) {
     const event = await eventWith(t, [matchResult(['2.00', '3.00', '4.00'])]);
     const market = event.markets[0];
     const players: Player[] = [];
-    for (let i = 0; i < 4; i++) players.push(await funded(t, 1_000_000n));
+    while (new Set(players.map((p) => shardOf(p.id) % 4)).size < 4)
+      players.push(await funded(t, 1_000_000n));
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      const bet = await placed(t, players[i % 4]!, {
+      const player = players[i % players.length]!;
+      const bet = await placed(t, player, {
         stake: String(100 + i),
         legs: legsOf(market.selections[i % 3]),
       });
       ids.push(bet.id);
+      playerOf.set(bet.id, player.id);
     }
     return { market, ids };
   }
+  const playerOf = new Map<string, string>();
 
   const statuses = async (ids: string[]) =>
     (
@@ -69,11 +76,11 @@ describe('settlement jobs', () => {
       [marketId, version],
     );
   const job = async (marketId: string) => (await parts(marketId))[0]!;
-  /** How many of `ids` fall in each of `n` parts (by the id's last byte). */
+  /** How many of the bets `ids` fall in each of `n` parts (by their player's shard). */
   const shares = (ids: string[], n: number) =>
     Array.from(
       { length: n },
-      (_, part) => ids.filter((id) => Number.parseInt(id.slice(-2), 16) % n === part).length,
+      (_, part) => ids.filter((id) => shardOf(playerOf.get(id)!) % n === part).length,
     );
   const settleCommand = async (marketId: string, winner: string) => {
     const trader = await t.trader();
@@ -153,22 +160,23 @@ describe('settlement jobs', () => {
   it('settles a market in parts, each part its own share of the bets, every bet once', async () => {
     const { market, ids } = await marketWithBets(30);
     const command = await settleCommand(market.id, market.selections[2].id);
-    const outcome = await settleMarket({ db: t.db, batchSize: 4, parts: 3 }, command);
+    const outcome = await settleMarket({ db: t.db, batchSize: 4, parts: 4 }, command);
     expect(outcome.settled).toHaveLength(30);
     expect(new Set(outcome.settled.map((b) => b.id))).toEqual(new Set(ids));
     expect(outcome.result.bets).toEqual({ open: 0, won: 10, lost: 20, void: 0 });
     const done = await parts(market.id);
     expect(done.map((p) => [p.part, p.parts, p.after_bet])).toEqual([
-      [0, 3, null],
-      [1, 3, null],
-      [2, 3, null],
+      [0, 4, null],
+      [1, 4, null],
+      [2, 4, null],
+      [3, 4, null],
     ]);
     expect(done.every((p) => p.finished_at !== null)).toBe(true);
-    expect(done.map((p) => p.bets_changed)).toEqual(shares(ids, 3));
+    expect(done.map((p) => p.bets_changed)).toEqual(shares(ids, 4));
     // The same key again replays the summary; the job is not made twice.
-    const again = await settleMarket({ db: t.db, batchSize: 4, parts: 3 }, command);
+    const again = await settleMarket({ db: t.db, batchSize: 4, parts: 4 }, command);
     expect(again.idempotencyHit).toBe(true);
-    expect(await parts(market.id)).toHaveLength(3);
+    expect(await parts(market.id)).toHaveLength(4);
   });
 
   it('lets the other parts finish when one dies, and the retry finishes the one that died', async () => {
@@ -197,7 +205,7 @@ describe('settlement jobs', () => {
     const { market, ids } = await marketWithBets(21);
     const trader = await t.trader();
     const first = await settleCommand(market.id, market.selections[0].id);
-    await settleMarket({ db: t.db, batchSize: 4, parts: 3 }, first);
+    await settleMarket({ db: t.db, batchSize: 4, parts: 4 }, first);
     const corrected = await resettleMarket(
       { db: t.db, batchSize: 4, parts: 2 },
       {
@@ -233,7 +241,7 @@ describe('settlement jobs', () => {
     const command = await settleCommand(market.id, market.selections[1].id);
     // The job is recorded, then each part dies at its first batch.
     await expect(
-      settleMarket({ db: crashingAt(2, 4), batchSize: 4, parts: 3 }, command),
+      settleMarket({ db: crashingAt(2, 5), batchSize: 4, parts: 4 }, command),
     ).rejects.toThrow('the process died');
     expect(await statuses(ids)).toEqual(ids.map(() => 'open'));
     await t.app.runJobs();
@@ -246,6 +254,15 @@ describe('settlement jobs', () => {
     expect((await statuses(ids)).filter((s) => s === 'open')).toEqual([]);
     const done = await parts(market.id);
     expect(done.every((p) => p.finished_at !== null)).toBe(true);
-    expect(done.map((p) => p.bets_changed)).toEqual(shares(ids, 3));
+    expect(done.map((p) => p.bets_changed)).toEqual(shares(ids, 4));
+  });
+
+  it('splits parts by the liability shard the application gives each player', async () => {
+    const ids = Array.from({ length: 500 }, () => randomUUID());
+    const rows = await t.db.query<{ id: string; shard: number }>(
+      `SELECT id::text, ${shardSql('id')} AS shard FROM unnest($1::uuid[]) AS u(id)`,
+      [ids],
+    );
+    expect(rows.map((r) => [r.id, r.shard])).toEqual(ids.map((id) => [id, shardOf(id)]));
   });
 });

@@ -29,6 +29,13 @@ export function shardOf(playerId: string): number {
   return createHash('sha256').update(playerId).digest().readUInt16BE(0) % LIABILITY_SHARDS;
 }
 
+/**
+ * `shardOf` in SQL, of the uuid expression `playerId`. The shard count divides 256, so the
+ * hash's second byte alone decides it.
+ */
+export const shardSql = (playerId: string) =>
+  `(get_byte(sha256(convert_to(${playerId}::text, 'UTF8')), 1) % ${LIABILITY_SHARDS})`;
+
 const keyOrder = (a: { scope: string; id: string }, b: { scope: string; id: string }) =>
   a.scope.localeCompare(b.scope) || a.id.localeCompare(b.id);
 

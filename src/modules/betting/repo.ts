@@ -3,6 +3,7 @@ import { NIL as NIL_UUID } from 'uuid';
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import type { Queryable, Tx } from '../../platform/db/db.ts';
 import { betNotFound } from './errors.ts';
+import { shardSql } from './liability.ts';
 import type { BetShape, PlaceTerms } from './pricing.ts';
 import { type BetKind, sizesOf } from './systems.ts';
 import {
@@ -214,30 +215,46 @@ async function withLegs(q: Queryable, rows: MoneyRow[]): Promise<BetForMoney[]> 
 }
 
 /**
- * Locks the next bets with a leg on `marketId` that settlement may change — open, or settled
- * (won, lost, void) and not voided by staff — in id order after `afterId`; with `share`, only
- * the bets of part `share.part` of `share.parts` (by their id's last byte). It waits for bets
- * others hold (a cash out, a pending check): a job that skipped one would never come back.
+ * Locks the bets settlement may change — open, or settled (won, lost, void) and not voided by
+ * staff — among the next `window` legs on `marketId` after the bet `afterId`, in id order; with
+ * `share`, only the bets of part `share.part` of `share.parts`: those of the players whose
+ * liability shard is `part` modulo `parts` (parts of a power of two up to the shard count then
+ * share no player's accounts and no liability row). `next` is where the following window
+ * starts, null when this one reached the market's last leg. It waits for bets others hold (a
+ * cash out, a pending check): a job that skipped one would never come back.
  */
 export async function lockBetsOnMarket(
   tx: Tx,
   marketId: string,
   afterId: string | null,
-  limit: number,
+  window: number,
   share: { part: number; parts: number } = { part: 0, parts: 1 },
-): Promise<BetForMoney[]> {
+): Promise<{ bets: BetForMoney[]; next: string | null }> {
+  // The window first, on the legs index alone: a filter on the players' shards inside one
+  // statement with the ORDER BY … LIMIT hides how many rows pass it, and the planner then
+  // scans and sorts every bet of the market for each batch.
+  const [range] = await tx.query<{ last: string | null; legs: number }>(
+    `SELECT bet_id AS last, (count(*) OVER ())::int AS legs FROM (
+       SELECT bet_id FROM betting.bet_legs WHERE market_id = $1 AND bet_id > $2
+       ORDER BY bet_id LIMIT $3) w
+     ORDER BY bet_id DESC LIMIT 1`,
+    [marketId, afterId ?? NIL_UUID, window],
+  );
+  if (!range?.last) return { bets: [], next: null };
   const rows = await tx.query<MoneyRow>(
-    // The cursor bounds the legs too, so that their index scan starts at it instead of
-    // walking past every leg of the market that earlier batches took.
     `SELECT ${MONEY_COLUMNS} FROM betting.bets b
      WHERE b.status IN ('open', 'won', 'lost', 'void') AND b.voided_by IS NULL
-       AND b.id IN (SELECT bet_id FROM betting.bet_legs WHERE market_id = $1 AND bet_id > $2)
-       AND b.id > $2
-       AND ($4::int = 1 OR get_byte(uuid_send(b.id), 15) % $4::int = $5::int)
-     ORDER BY b.id LIMIT $3 FOR UPDATE OF b`,
-    [marketId, afterId ?? NIL_UUID, limit, share.parts, share.part],
+       AND b.id IN (SELECT bet_id FROM betting.bet_legs
+                    WHERE market_id = $1 AND bet_id > $2 AND bet_id <= $3)
+       AND b.id > $2 AND b.id <= $3
+       AND ($4::int = 1 OR ${shardSql('b.player_id')} % $4::int = $5::int)
+     ORDER BY b.id FOR UPDATE OF b`,
+    [marketId, afterId ?? NIL_UUID, range.last, share.parts, share.part],
   );
-  return withLegs(tx, rows);
+  return {
+    bets: await withLegs(tx, rows),
+    next: range.legs === window ? range.last : null,
+  };
 }
 
 /** Locks bets by id (ascending), whatever their state. */

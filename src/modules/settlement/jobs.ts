@@ -4,17 +4,16 @@
 // batch that committed; the worker takes the job over once its lease has run out and carries on
 // from there. Several runners of one job take turns on its row, so they share the work.
 //
-// A job is cut into parts (`partsFor`): part p of n takes the bets whose id's last byte is p
-// modulo n. The parts lock disjoint bets and run side by side, so a large market's settlement
-// is not one chain of batches; they meet only on the rows their bets share (a player's wallet,
-// the market's liability), which every part locks in the same order.
+// A job is cut into parts (`partsFor`): part p of n takes the bets of the players whose
+// liability shard is p modulo n. The parts run side by side, so a large market's settlement is
+// not one chain of batches, and they lock disjoint rows: different bets, different players'
+// accounts, different liability shards.
 import { v7 as uuidv7 } from 'uuid';
 import type { Db, Queryable, Tx } from '../../platform/db/db.ts';
 import { lockBetsOnMarket } from '../betting/index.ts';
 import { reconcileBets, type SettledBet } from './settle-bets.ts';
 
 export const DEFAULT_BATCH = 2000;
-const MAX_PARTS = 4;
 /** A runner renews the lease with every batch; past it, the worker takes the job over. */
 const LEASE_SECONDS = 60;
 /** A pass that left corrections blocked (balances too low) is tried again after this. */
@@ -36,12 +35,13 @@ interface JobRow {
 
 /**
  * How many parts a job of this process gets: one on PGlite (a single connection, nothing to
- * run side by side); on PostgreSQL up to four, a quarter of the pool at most, so that a market
- * being settled leaves the rest of the process's connections to its other work.
+ * run side by side); on PostgreSQL 4 with a pool of 16 or more, 2 from 8 (a quarter of the pool
+ * at most, so that a market being settled leaves the rest of the process's connections to its
+ * other work, and a power of two, so that the parts split the liability shards between them).
  */
 export function partsFor(db: Db): number {
   if (db.engine === 'pglite') return 1;
-  return Math.max(1, Math.min(MAX_PARTS, Math.floor(db.gate.size / 4)));
+  return db.gate.size >= 16 ? 4 : db.gate.size >= 8 ? 2 : 1;
 }
 
 /**
@@ -100,16 +100,23 @@ async function runBatch(
       await tx.query('UPDATE settlement.jobs SET finished_at = now() WHERE id = $1', [jobId]);
       return { changed: [], blocked: 0, more: false, finished: true };
     }
-    const bets = await lockBetsOnMarket(tx, job.market_id, job.after_bet, batchSize, job);
+    // A part's batch looks at `parts` times as many legs, so that it still takes ~batchSize bets.
+    const { bets, next } = await lockBetsOnMarket(
+      tx,
+      job.market_id,
+      job.after_bet,
+      batchSize * job.parts,
+      job,
+    );
     const outcome = await reconcileBets(tx, bets, { by: job.requested_by, reason: job.reason });
     const blocked = job.blocked + outcome.blocked.length;
-    const more = bets.length === batchSize;
+    const more = next !== null;
     if (more) {
       await tx.query(
         `UPDATE settlement.jobs SET after_bet = $2, blocked = $3, bets_changed = bets_changed + $4,
            leased_until = now() + make_interval(secs => $5)
          WHERE id = $1`,
-        [jobId, bets.at(-1)!.id, blocked, outcome.changed.length, LEASE_SECONDS],
+        [jobId, next, blocked, outcome.changed.length, LEASE_SECONDS],
       );
     } else if (blocked > 0) {
       // Start over later: by then the players may cover their corrections.
