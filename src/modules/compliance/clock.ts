@@ -19,3 +19,7 @@ export function resetComplianceClock(): void {
 
 /** SQL for "now" on the compliance clock, with the offset as parameter `$n`. */
 export const clockSql = (n: number) => `(now() + make_interval(secs => $${n}::double precision))`;
+
+/** SQL for "an exclusion (`starts_at`, `ends_at` of `row`) is in force at `at`". */
+export const inForceSql = (row: string, at: string) =>
+  `${row}.starts_at <= ${at} AND (${row}.ends_at IS NULL OR ${row}.ends_at > ${at})`;

@@ -7,7 +7,7 @@ import type { Db, Queryable, Tx } from '../../platform/db/db.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import { audit, type RequestContext } from '../audit/index.ts';
 import { revokeSessionsOf } from '../identity/index.ts';
-import { clockOffset, clockSql } from './clock.ts';
+import { clockOffset, clockSql, inForceSql } from './clock.ts';
 import { alreadyExcluded, exclusionPeriodNotOffered, timeOutOutOfRange } from './errors.ts';
 import { EXCLUSION_INTERVAL, type SelfExclusionPeriod } from './jurisdictions.ts';
 import { lockPlayer } from './players.ts';
@@ -42,9 +42,8 @@ export async function activeExclusion(
   playerId: string,
 ): Promise<ExclusionView | null> {
   const [row] = await q.query<Row>(
-    `SELECT kind, period, starts_at, ends_at FROM compliance.exclusions
-     WHERE player_id = $1 AND starts_at <= ${clockSql(2)}
-       AND (ends_at IS NULL OR ends_at > ${clockSql(2)})
+    `SELECT kind, period, starts_at, ends_at FROM compliance.exclusions e
+     WHERE player_id = $1 AND ${inForceSql('e', clockSql(2))}
      ORDER BY ends_at DESC NULLS FIRST LIMIT 1`,
     [playerId, clockOffset()],
   );
@@ -70,9 +69,8 @@ export async function barredFromMarketing(
   playerIds: readonly string[],
 ): Promise<Set<string>> {
   const rows = await q.query<{ player_id: string }>(
-    `SELECT DISTINCT player_id FROM compliance.exclusions
-     WHERE player_id = ANY($1::uuid[]) AND starts_at <= ${clockSql(2)}
-       AND (ends_at IS NULL OR ends_at > ${clockSql(2)})`,
+    `SELECT DISTINCT player_id FROM compliance.exclusions e
+     WHERE player_id = ANY($1::uuid[]) AND ${inForceSql('e', clockSql(2))}`,
     [playerIds, clockOffset()],
   );
   return new Set(rows.map((r) => r.player_id));

@@ -5,7 +5,7 @@
 // jurisdiction needs one, then the limits — the request's amount plus what the period has
 // seen must stay within every limit the player has (the lowest binds).
 import type { Tx } from '../../platform/db/db.ts';
-import { clockOffset, clockSql } from './clock.ts';
+import { clockOffset, clockSql, inForceSql } from './clock.ts';
 import { kycRequired, limitExceeded, selfExcluded } from './errors.ts';
 import { LIMIT_PERIODS, type LimitPeriod, PERIOD_INTERVAL, packOf } from './jurisdictions.ts';
 import type { KycStatus } from './players.ts';
@@ -31,7 +31,7 @@ async function stateOf(tx: Tx, playerId: string, kind: 'deposit' | 'loss'): Prom
      LEFT JOIN compliance.players p ON p.player_id = $1
      LEFT JOIN LATERAL (
        SELECT e.kind, e.ends_at FROM compliance.exclusions e
-       WHERE e.player_id = $1 AND e.starts_at <= c.at AND (e.ends_at IS NULL OR e.ends_at > c.at)
+       WHERE e.player_id = $1 AND ${inForceSql('e', 'c.at')}
        ORDER BY e.ends_at DESC NULLS FIRST LIMIT 1) x ON true`,
     [playerId, clockOffset(), kind],
   );

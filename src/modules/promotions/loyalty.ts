@@ -197,14 +197,11 @@ async function earnPoints(tx: Tx, events: readonly OutboxEvent[]): Promise<void>
   const barred = await barredFromPromotions(tx, [...new Set(settled.map((s) => s.playerId))]);
   const earning = settled.filter((s) => !barred.has(s.playerId));
   if (earning.length === 0) return;
-  const bets = new Map(
-    (
-      await readBets(
-        tx,
-        earning.map((s) => s.betId),
-      )
-    ).map((b) => [b.id, b]),
+  const read = await readBets(
+    tx,
+    earning.map((s) => s.betId),
   );
+  const bets = new Map(read.map((b) => [b.id, b]));
   if (bets.size === 0) return;
   const betIds = [...bets.keys()];
   const playerIds = [...new Set([...bets.values()].map((b) => b.playerId))];

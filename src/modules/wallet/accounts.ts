@@ -23,16 +23,51 @@ export interface AccountRow {
   balance: bigint;
 }
 
-/** A player's accounts from their rows (`lockPlayerAccountsSql`); no wallet is an error. */
-export function toPlayerAccounts(rows: AccountRow[]): PlayerAccounts {
+/** A player's accounts from their rows; undefined when they have no wallet. */
+function pairOf(rows: readonly AccountRow[]): PlayerAccounts | undefined {
   const cash = rows.find((r) => r.kind === 'player_cash');
   const held = rows.find((r) => r.kind === 'player_bets_held');
-  if (!cash || !held) throw walletNotFound();
+  if (!cash || !held) return undefined;
   return {
     currency: cash.currency,
     cash: { id: cash.id, balance: cash.balance },
     held: { id: held.id, balance: held.balance },
   };
+}
+
+/** A player's accounts from their rows (`lockPlayerAccountsSql`); no wallet is an error. */
+export function toPlayerAccounts(rows: readonly AccountRow[]): PlayerAccounts {
+  const accounts = pairOf(rows);
+  if (!accounts) throw walletNotFound();
+  return accounts;
+}
+
+/** Many players' account rows, by owner. */
+function byOwner(rows: readonly (AccountRow & { owner_id: string })[]): Map<string, AccountRow[]> {
+  const owners = new Map<string, AccountRow[]>();
+  for (const row of rows) {
+    const list = owners.get(row.owner_id) ?? [];
+    list.push(row);
+    owners.set(row.owner_id, list);
+  }
+  return owners;
+}
+
+/** Reads many players' accounts without locking: those that have a wallet, by player. */
+export async function readAccountsOf(
+  q: Queryable,
+  ownerIds: readonly string[],
+): Promise<Map<string, PlayerAccounts>> {
+  const rows = await q.query<AccountRow & { owner_id: string }>(
+    'SELECT id, owner_id, kind, currency, balance FROM wallet.accounts WHERE owner_id = ANY($1::uuid[])',
+    [ownerIds],
+  );
+  const wallets = new Map<string, PlayerAccounts>();
+  for (const [owner, list] of byOwner(rows)) {
+    const accounts = pairOf(list);
+    if (accounts) wallets.set(owner, accounts);
+  }
+  return wallets;
 }
 
 /** Reads a player's accounts without locking (for display). */
@@ -71,13 +106,7 @@ export async function lockAccountsOf(
      WHERE owner_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
     [ownerIds],
   );
-  const byOwner = new Map<string, AccountRow[]>();
-  for (const row of rows) {
-    const list = byOwner.get(row.owner_id) ?? [];
-    list.push(row);
-    byOwner.set(row.owner_id, list);
-  }
-  return new Map([...byOwner].map(([owner, list]) => [owner, toPlayerAccounts(list)]));
+  return new Map([...byOwner(rows)].map(([owner, list]) => [owner, toPlayerAccounts(list)]));
 }
 
 export type SystemAccountKind = 'house' | 'psp_clearing';

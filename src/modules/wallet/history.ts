@@ -1,6 +1,6 @@
 import { invalidCursor } from '../../platform/cursor.ts';
 import type { Queryable } from '../../platform/db/db.ts';
-import { readPlayerAccounts } from './accounts.ts';
+import { type PlayerAccounts, readAccountsOf, readPlayerAccounts } from './accounts.ts';
 
 export interface WalletView {
   currency: string;
@@ -10,13 +10,14 @@ export interface WalletView {
   inBets: string;
 }
 
+const viewOf = (accounts: PlayerAccounts): WalletView => ({
+  currency: accounts.currency,
+  balance: accounts.cash.balance.toString(),
+  inBets: accounts.held.balance.toString(),
+});
+
 export async function getWallet(q: Queryable, ownerId: string): Promise<WalletView> {
-  const accounts = await readPlayerAccounts(q, ownerId);
-  return {
-    currency: accounts.currency,
-    balance: accounts.cash.balance.toString(),
-    inBets: accounts.held.balance.toString(),
-  };
+  return viewOf(await readPlayerAccounts(q, ownerId));
 }
 
 /** `getWallet` of many players in one query: those that have a wallet, by player. */
@@ -24,23 +25,8 @@ export async function getWallets(
   q: Queryable,
   ownerIds: readonly string[],
 ): Promise<Map<string, WalletView>> {
-  const rows = await q.query<{ owner_id: string; kind: string; currency: string; balance: bigint }>(
-    `SELECT owner_id, kind, currency, balance FROM wallet.accounts
-     WHERE owner_id = ANY($1::uuid[]) AND kind IN ('player_cash', 'player_bets_held')`,
-    [ownerIds],
-  );
-  const cash = new Map(rows.filter((r) => r.kind === 'player_cash').map((r) => [r.owner_id, r]));
-  const wallets = new Map<string, WalletView>();
-  for (const held of rows) {
-    const c = held.kind === 'player_bets_held' ? cash.get(held.owner_id) : undefined;
-    if (c)
-      wallets.set(held.owner_id, {
-        currency: c.currency,
-        balance: c.balance.toString(),
-        inBets: held.balance.toString(),
-      });
-  }
-  return wallets;
+  const accounts = await readAccountsOf(q, ownerIds);
+  return new Map([...accounts].map(([owner, a]) => [owner, viewOf(a)]));
 }
 
 export interface TransactionView {
