@@ -305,8 +305,16 @@ async function createBaselineTables(db: Db): Promise<void> {
     ['transfers', 'wallet.transfers'],
     ['bets', 'betting.bets'],
     ['bet_legs', 'betting.bet_legs'],
-  ])
+  ]) {
     await db.query(`CREATE TABLE bench_baseline.${table} (LIKE ${source} INCLUDING ALL)`);
+    // LIKE copies no storage parameters: the copy keeps the source's fillfactor by hand.
+    const [{ options } = { options: null }] = await db.query<{ options: string[] | null }>(
+      'SELECT reloptions AS options FROM pg_class WHERE oid = $1::regclass',
+      [source],
+    );
+    if (options?.length)
+      await db.query(`ALTER TABLE bench_baseline.${table} SET (${options.join(', ')})`);
+  }
   await db.query(
     `INSERT INTO bench_baseline.accounts OVERRIDING SYSTEM VALUE
      SELECT * FROM wallet.accounts WHERE owner_id IS NOT NULL`,

@@ -195,7 +195,8 @@ export const variables: Variable[] = [
   },
   {
     name: 'IBET_DATABASE_POOL_SIZE',
-    description: 'Connections in the PostgreSQL pool per process.',
+    description:
+      'Connections in the PostgreSQL pool per process. A market being settled runs in parts side by side: 4 with 16 connections or more, 2 from 8, 1 below (docs/architecture.md).',
     default: '16',
   },
   {
