@@ -50,9 +50,10 @@ export function registerWorkerMetrics(deps: {
       return [{ value: (await marketsWithOpenBets(db, resulted)).length }];
     },
   });
-  // Settlement jobs (one per market result version, in parts): how many wait, since when, and how long
-  // the last ones took from result to last bet settled. Read-only over settlement.jobs, like a
-  // reporting view, until the settlement module exposes these figures itself.
+  // Settlement jobs (one per market result version, in parts): how many wait, since when, and
+  // how long the last ones took from result to last bet settled. Read-only over
+  // settlement.jobs, like a reporting view, until the settlement module exposes these figures
+  // itself.
   sampledGauge(metrics, {
     name: 'ibet_settlement_jobs_pending',
     help: 'Settlement jobs (a market result to apply to its bets) not finished yet.',

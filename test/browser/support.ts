@@ -51,10 +51,14 @@ export async function startSite(): Promise<Site> {
   const base = `http://127.0.0.1:${port}`;
   const t = await startTestApp({ env: { IBET_PUBLIC_URL: base } });
   await t.app.http.listen({ host: '127.0.0.1', port });
-  // The relay publishes outbox events (mail, messages) as the worker would, every 200 ms.
+  // The relay publishes outbox events (mail, messages) as the worker would, every 200 ms. A
+  // failed pass is retried by the next one, and shown: a journey waiting for mail that never
+  // comes fails on a timeout, and this is where its cause is.
   let pumping: Promise<unknown> = Promise.resolve();
   const pump = setInterval(() => {
-    pumping = pumping.then(() => t.app.relay?.drain()).catch(() => {});
+    pumping = pumping
+      .then(() => t.app.relay?.drain())
+      .catch((error: unknown) => console.error('relay drain failed:', error));
   }, 200);
   return {
     t,
