@@ -72,7 +72,7 @@ export async function createJob(
       parts,
     ],
   );
-  return (await jobsOf(tx, marketId, version)).map((job) => job.id);
+  return jobsOf(tx, marketId, version);
 }
 
 export interface JobRun {
@@ -187,11 +187,12 @@ export async function runDueJobs(db: Db, batchSize = DEFAULT_BATCH): Promise<Set
   return (await runJobs(db, ids, batchSize, partsFor(db))).changed;
 }
 
-/** The parts of a market's result version's job (none when it has no job), in part order. */
-export async function jobsOf(q: Queryable, marketId: string, version: number) {
-  return q.query<{ id: string; finished_at: Date | null }>(
-    `SELECT id, finished_at FROM settlement.jobs
+/** The ids of a market's result version's job parts (none when it has no job), in part order. */
+export async function jobsOf(q: Queryable, marketId: string, version: number): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `SELECT id FROM settlement.jobs
      WHERE market_id = $1 AND result_version = $2 ORDER BY part`,
     [marketId, version],
   );
+  return rows.map((row) => row.id);
 }

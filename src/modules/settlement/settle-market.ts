@@ -127,9 +127,9 @@ export async function resettleMarket(
     if (claimed.state === 'in_progress') {
       // The first request recorded the correction and died: carry on with its job.
       const current = await getMarketResult(tx, marketId);
-      const jobs = current ? await jobsOf(tx, marketId, current.version) : [];
-      if (jobs.length === 0) throw inProgress();
-      return { claimed, jobIds: jobs.map((job) => job.id) };
+      const jobIds = current ? await jobsOf(tx, marketId, current.version) : [];
+      if (jobIds.length === 0) throw inProgress();
+      return { claimed, jobIds };
     }
     const corrected: RecordedResult = await correctResult(
       tx,

@@ -59,7 +59,8 @@ export async function readAccountsOf(
   ownerIds: readonly string[],
 ): Promise<Map<string, PlayerAccounts>> {
   const rows = await q.query<AccountRow & { owner_id: string }>(
-    'SELECT id, owner_id, kind, currency, balance FROM wallet.accounts WHERE owner_id = ANY($1::uuid[])',
+    `SELECT id, owner_id, kind, currency, balance FROM wallet.accounts
+     WHERE owner_id = ANY($1::uuid[]) AND kind IN ('player_cash', 'player_bets_held')`,
     [ownerIds],
   );
   const wallets = new Map<string, PlayerAccounts>();
