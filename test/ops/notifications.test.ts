@@ -4,7 +4,11 @@
 // out — and neither a refusing server nor a poison event ever holds up the outbox relay.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { backoffSeconds, requeueDeadLetters } from '../../src/modules/notifications/index.ts';
+import {
+  backoffSeconds,
+  listMail,
+  requeueDeadLetters,
+} from '../../src/modules/notifications/index.ts';
 import { emit } from '../../src/platform/events/outbox.ts';
 import { type Player, startTestApp, type TestApp } from '../support/app.ts';
 import { staffSession } from '../support/identity-helpers.ts';
@@ -21,6 +25,7 @@ interface DeliveryRow {
   attempts: number;
   next_attempt_at: Date;
   last_error: string | null;
+  sent_at: Date | null;
 }
 
 describe('notifications over SMTP', () => {
@@ -50,7 +55,8 @@ describe('notifications over SMTP', () => {
   const dispatch = () => t.app.notifications!.dispatcher.runOnce();
   const deliveriesTo = (address: string) =>
     t.db.query<DeliveryRow>(
-      `SELECT id, event_id, template, locale, subject, body, status, attempts, next_attempt_at, last_error
+      `SELECT id, event_id, template, locale, subject, body, status, attempts, next_attempt_at,
+              last_error, sent_at
        FROM notifications.deliveries WHERE recipient = $1 ORDER BY id`,
       [address],
     );
@@ -80,11 +86,8 @@ describe('notifications over SMTP', () => {
     expect(delivery).toMatchObject({ template: 'email_verification', status: 'sent', attempts: 1 });
     expect(mail!.messageId).toBe(`<ibet-${delivery!.event_id}-email@ibet.example>`);
     // The back office's mail log says when it left.
-    const [logged] = await t.db.query<{ sent_at: Date | null }>(
-      'SELECT sent_at FROM notifications.mail WHERE event_id = $1',
-      [delivery!.event_id],
-    );
-    expect(logged!.sent_at).toBeInstanceOf(Date);
+    const [logged] = await listMail(t.db, { to: player.email, limit: 1 });
+    expect(logged!.sentAt).toBe(delivery!.sent_at!.toISOString());
     // Nothing left to send: a second pass sends nothing again.
     expect(await dispatch()).toBe(0);
     expect(mailTo(player.email)).toHaveLength(1);
@@ -147,15 +150,13 @@ describe('notifications over SMTP', () => {
     await dispatch();
     expect(mailTo(fine.email)).toHaveLength(1);
     expect(mailTo(refused.email)).toHaveLength(0);
-    // The batch's sent mail is recorded as sent, in the deliveries and the mail log, the other
+    // The batch's sent mail is recorded as sent (the mail log shows when), the other
     // left dead: a batch's outcomes are written together.
     const [delivered] = await deliveriesTo(fine.email);
     expect(delivered).toMatchObject({ status: 'sent', attempts: 1 });
-    const [logged] = await t.db.query<{ sent_at: Date | null }>(
-      'SELECT sent_at FROM notifications.mail WHERE event_id = $1',
-      [delivered!.event_id],
-    );
-    expect(logged!.sent_at).toBeInstanceOf(Date);
+    const [logged] = await listMail(t.db, { to: fine.email, limit: 1 });
+    expect(logged!.sentAt).toBe(delivered!.sent_at!.toISOString());
+    expect((await listMail(t.db, { to: refused.email, limit: 1 }))[0]!.sentAt).toBeNull();
     const [dead] = await deliveriesTo(refused.email);
     expect(dead).toMatchObject({ status: 'dead', attempts: 1 });
     expect(dead!.last_error).toMatch(/550/);
@@ -200,6 +201,36 @@ describe('notifications over SMTP', () => {
     expect(row).toMatchObject({ status: 'dead', attempts: 4 });
     expect(mailTo(player.email)).toHaveLength(0);
     smtp.failNext(0);
+  });
+
+  it('sends a backlog of several batches oldest first, while mail not yet due waits behind it', async () => {
+    const base = 9_000_000_000; // event ids of no outbox event: the rows alone make the queue
+    // 120 mails queued over the last two minutes (more than two batches of 50) and, queued
+    // before them, one whose retry is due only in an hour.
+    await t.db.query(
+      `INSERT INTO notifications.deliveries
+         (event_id, event_type, channel, template, locale, recipient, subject, body, next_attempt_at, created_at)
+       SELECT $1::bigint + g, 'test.backlog', 'email', 'welcome', 'en', 'backlog-' || g || '@example.com',
+              'Backlog ' || g, 'Mail ' || g, now() - make_interval(secs => 121 - g), now() - interval '3 minutes'
+       FROM generate_series(1, 120) g
+       UNION ALL
+       SELECT $1::bigint, 'test.backlog', 'email', 'welcome', 'en', 'backlog-later@example.com',
+              'Later', 'Later', now() + interval '1 hour', now() - interval '4 minutes'`,
+      [base],
+    );
+    expect(await dispatch()).toBe(120);
+    const rows = await t.db.query<{ event_id: bigint; status: string; attempts: number }>(
+      `SELECT event_id, status, attempts FROM notifications.deliveries
+       WHERE event_type = 'test.backlog' ORDER BY event_id`,
+    );
+    expect(rows[0]).toMatchObject({ event_id: BigInt(base), status: 'pending', attempts: 0 });
+    expect(rows.slice(1).every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    const sent = smtp.received.filter((m) => m.to.some((to) => to.startsWith('backlog-')));
+    expect(sent).toHaveLength(120);
+    // Batch by batch in queue order: mail 1–50 went out before any of 51–120.
+    const batchOf = (m: (typeof sent)[number]) =>
+      Math.ceil(Number(/backlog-(\d+)@/.exec(m.to.join())![1]) / 50);
+    expect(sent.map(batchOf)).toEqual([...sent.map(batchOf)].sort());
   });
 
   it('queues one message per event and channel however often the event is delivered, and a resend after a crash reuses its Message-ID', async () => {

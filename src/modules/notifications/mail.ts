@@ -1,6 +1,6 @@
 // The mail log: every mail iBet composed (see enqueue.ts), newest first, for the back office.
 // With the captured provider this is where mail ends; with SMTP, SES or SQS `sentAt` says
-// when the provider accepted it.
+// when the provider accepted it (the sent time of the mail's delivery on the email channel).
 import type { Queryable } from '../../platform/db/db.ts';
 
 export interface MailView {
@@ -24,9 +24,11 @@ export async function listMail(
     created_at: Date;
     sent_at: Date | null;
   }>(
-    `SELECT id, to_address, subject, body, created_at, sent_at FROM notifications.mail
-     WHERE $1::text IS NULL OR lower(to_address) = lower($1)
-     ORDER BY id DESC LIMIT $2`,
+    `SELECT m.id, m.to_address, m.subject, m.body, m.created_at, d.sent_at
+     FROM notifications.mail m
+     LEFT JOIN notifications.deliveries d ON d.event_id = m.event_id AND d.channel = 'email'
+     WHERE $1::text IS NULL OR lower(m.to_address) = lower($1)
+     ORDER BY m.id DESC LIMIT $2`,
     [query.to ?? null, query.limit],
   );
   return rows.map((r) => ({

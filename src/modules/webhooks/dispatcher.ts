@@ -153,7 +153,8 @@ export function startWebhookDispatcher(options: {
   }
   const batchSize = options.batchSize ?? 50;
   const leaseSeconds = Math.ceil((config.timeoutMs * 3) / 1000) + 5;
-  // Chosen once, then updated by id (as the notifications dispatcher does, for the same reason).
+  // Chosen once, then updated by id, and the first pending rows kept only then if due (as the
+  // notifications dispatcher does, for the same reasons).
   const lease = () =>
     db.query<Leased>(
       `UPDATE webhooks.deliveries d
@@ -161,11 +162,12 @@ export function startWebhookDispatcher(options: {
        FROM webhooks.endpoints e
        WHERE e.id = d.endpoint_id AND d.id = ANY (ARRAY(
          -- A disabled endpoint's deliveries wait (they go out if it is enabled again).
-         SELECT q.id FROM webhooks.deliveries q
-         JOIN webhooks.endpoints qe ON qe.id = q.endpoint_id AND qe.disabled_at IS NULL
-         WHERE q.status = 'pending' AND q.next_attempt_at <= now()
-           AND (q.leased_until IS NULL OR q.leased_until < now())
-         ORDER BY q.next_attempt_at, q.id LIMIT $1 FOR UPDATE OF q SKIP LOCKED))
+         SELECT id FROM (
+           SELECT q.id, q.next_attempt_at FROM webhooks.deliveries q
+           JOIN webhooks.endpoints qe ON qe.id = q.endpoint_id AND qe.disabled_at IS NULL
+           WHERE q.status = 'pending' AND (q.leased_until IS NULL OR q.leased_until < now())
+           ORDER BY q.next_attempt_at, q.id LIMIT $1 FOR UPDATE OF q SKIP LOCKED) first
+         WHERE next_attempt_at <= now()))
        RETURNING d.id, d.event_type, d.payload, d.attempts, e.url, e.secret,
          CASE WHEN e.previous_expires_at > now() THEN e.previous_secret END AS previous_secret`,
       [batchSize, leaseSeconds],
