@@ -1,7 +1,6 @@
 // Settlement: results in, every affected bet settled exactly once through the ledger; corrected
 // results resettle through new transfers; staff void single bets.
 
-export { createJob, DEFAULT_BATCH, runDueJobs, runJob } from './jobs.ts';
 export { settlementRoutes } from './routes.ts';
 export { judge, legResult, settlementMoves, type Verdict } from './rules.ts';
 export { reconcileBets, type SettledBet } from './settle-bets.ts';

@@ -75,7 +75,7 @@ export async function createJob(
   return jobsOf(tx, marketId, version);
 }
 
-export interface JobRun {
+interface JobRun {
   changed: SettledBet[];
   /** Bets whose correction waits for the player's balance (this pass). */
   blocked: number;
@@ -139,7 +139,7 @@ async function runBatch(
 }
 
 /** Runs a job part to the end of its pass (several runners may run one; they take turns). */
-export async function runJob(db: Db, jobId: string, batchSize = DEFAULT_BATCH): Promise<JobRun> {
+async function runJob(db: Db, jobId: string, batchSize = DEFAULT_BATCH): Promise<JobRun> {
   const changed: SettledBet[] = [];
   for (;;) {
     const batch = await runBatch(db, jobId, batchSize);

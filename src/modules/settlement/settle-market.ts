@@ -25,10 +25,8 @@ import {
   type ResultInput,
   recordResult,
 } from '../catalog/index.ts';
-import { createJob, DEFAULT_BATCH, jobsOf, partsFor, runJobs } from './jobs.ts';
+import { createJob, jobsOf, partsFor, runJobs } from './jobs.ts';
 import type { SettledBet } from './settle-bets.ts';
-
-export { DEFAULT_BATCH };
 
 export interface SettlementSummary {
   marketId: string;
