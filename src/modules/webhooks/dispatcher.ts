@@ -153,8 +153,9 @@ export function startWebhookDispatcher(options: {
   }
   const batchSize = options.batchSize ?? 50;
   const leaseSeconds = Math.ceil((config.timeoutMs * 3) / 1000) + 5;
-  // Chosen once, then updated by id, and the first pending rows kept only then if due (as the
-  // notifications dispatcher does, for the same reasons).
+  // Chosen once, then updated by id; the first pending rows in the due index's order are taken
+  // and the due ones among them kept (as the notifications dispatcher does, for the same
+  // reasons).
   const lease = () =>
     db.query<Leased>(
       `UPDATE webhooks.deliveries d
