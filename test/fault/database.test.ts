@@ -126,6 +126,17 @@ async function underLoad(
   for (const o of ops)
     for (const a of o.answers.filter((x) => x.hung))
       process.stderr.write(`hung: sent ${new Date(a.sentAt).toISOString()} ${o.key}\n`);
+  // An operation still unknown after its retries: what each attempt got, to tell a key left
+  // in progress (409) from a database that never answered.
+  for (const o of ops.filter((x) => x.outcome === 'unknown'))
+    process.stderr.write(
+      `unresolved: ${o.kind} ${o.key}: ${o.answers
+        .map(
+          (a) =>
+            `${new Date(a.sentAt).toISOString()} ${a.status ?? a.error ?? '?'}${a.code ? ` ${a.code}` : ''}`,
+        )
+        .join(', ')}\n`,
+    );
   for (const p of procs) {
     if (p.crashes > 0) process.stderr.write(`${p.name} crashed:\n${p.output.slice(-3000)}\n`);
     for (const line of p.output.split('\n').filter((l) => l.includes('did not answer'))) {
