@@ -26,7 +26,7 @@ import {
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
+import pg from 'pg';
 import { recordResult } from '../src/modules/catalog/results.ts';
 import { checkLedger } from '../src/modules/wallet/ledger-check.ts';
 import type { Db } from '../src/platform/db/db.ts';
@@ -499,7 +499,7 @@ async function fanout(): Promise<{ bare?: Figure; ibet?: Figure; stdout: string 
 // Main -------------------------------------------------------------------------------------
 
 const dbName = `ibet_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
+const admin = new pg.Pool({ connectionString: PG_ADMIN_URL, max: 1 });
 const tempDirs: string[] = [];
 
 async function main(): Promise<void> {
@@ -532,7 +532,7 @@ async function main(): Promise<void> {
     );
 
   const P_ = P!;
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  await admin.query(`CREATE DATABASE ${dbName}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
@@ -1090,8 +1090,9 @@ async function cleanup(): Promise<void> {
         else child.kill('SIGKILL');
       } catch {}
     }
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-  await admin.end();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  // A signal's cleanup and main's may both get here: the pool ends once.
+  await admin.end().catch(() => {});
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }
 

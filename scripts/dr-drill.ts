@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
+import { Client, Pool } from 'pg';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({
@@ -103,7 +103,6 @@ own(root);
 const url = (port = PORT) => `postgres://postgres@127.0.0.1:${port}/ibet`;
 let ibet: ChildProcess | undefined;
 let stopping = false;
-let driverFaults = 0;
 let receiver: ChildProcess | undefined;
 const started: string[] = [];
 
@@ -224,12 +223,10 @@ async function startIbet(): Promise<string> {
   ibet = child;
   let out = '';
   child.stdout!.on('data', (c) => {
-    driverFaults += (String(c).match(/wrote to a closed connection/g) ?? []).length;
     out += c;
     if (out.length > 200_000) out = out.slice(-100_000);
   });
   child.stderr!.on('data', (c) => {
-    driverFaults += (String(c).match(/wrote to a closed connection/g) ?? []).length;
     out += c;
     if (out.length > 200_000) out = out.slice(-100_000);
   });
@@ -268,13 +265,13 @@ async function main(): Promise<void> {
     WAL_MODE === 'stream' ? ["synchronous_standby_names = 'ibet_drill_receivewal'"] : [],
   );
   startCluster(primary);
-  const admin = postgres(`postgres://postgres@127.0.0.1:${PORT}/postgres`, {
-    max: 1,
-    onnotice: () => {},
+  const admin = new Client({
+    connectionString: `postgres://postgres@127.0.0.1:${PORT}/postgres`,
   });
+  await admin.connect();
   // With a synchronous standby named, every commit waits for it: start the receiver first.
   if (WAL_MODE === 'stream') {
-    await admin.unsafe(`SELECT pg_create_physical_replication_slot('ibet_drill')`);
+    await admin.query(`SELECT pg_create_physical_replication_slot('ibet_drill')`);
     receiver = spawnPg('pg_receivewal', [
       '-D',
       archive,
@@ -285,13 +282,13 @@ async function main(): Promise<void> {
       `host=127.0.0.1 port=${PORT} user=postgres application_name=ibet_drill_receivewal`,
     ]);
     await waitFor('pg_receivewal to stream', async () => {
-      const rows = await admin.unsafe(
+      const { rows } = await admin.query(
         `SELECT 1 FROM pg_stat_replication WHERE application_name = 'ibet_drill_receivewal' AND sync_state = 'sync'`,
       );
       return rows.length > 0 ? true : undefined;
     });
   }
-  await admin.unsafe('CREATE DATABASE ibet');
+  await admin.query('CREATE DATABASE ibet');
   await admin.end();
 
   log('starting iBet (migrations, demo data) on the drill cluster');
@@ -440,12 +437,13 @@ async function main(): Promise<void> {
   const copySeconds = (now() - t0) / 1000;
   log(`base backup copied in ${copySeconds.toFixed(2)} s; replaying the WAL archive`);
   startCluster(primary);
-  const probe = postgres(url(), { max: 1, onnotice: () => {} });
+  // A pool: each attempt connects anew while the server is still starting.
+  const probe = new Pool({ connectionString: url(), max: 1 });
   await waitFor('the restored primary to finish recovery', async () => {
-    const [r] = (await probe.unsafe('SELECT pg_is_in_recovery() AS r')) as unknown as [
-      { r: boolean },
-    ];
-    return r.r ? undefined : true;
+    const {
+      rows: [r],
+    } = await probe.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+    return r!.r ? undefined : true;
   });
   await probe.end();
   const dbBackAt = now();
@@ -467,19 +465,21 @@ async function main(): Promise<void> {
   await load;
 
   // --- What was lost -------------------------------------------------------------------------
-  const db = postgres(url(), { max: 2, onnotice: () => {} });
+  const db = new Pool({ connectionString: url(), max: 2 });
   const present = new Set(
-    (await db.unsafe('SELECT id::text AS id FROM betting.bets')).map(
-      (r) => (r as unknown as { id: string }).id,
+    (await db.query<{ id: string }>('SELECT id::text AS id FROM betting.bets')).rows.map(
+      (r) => r.id,
     ),
   );
   // Every acknowledged bet, whenever its answer arrived, must be in the restored database.
   const lost = acks.filter((a) => !present.has(a.betId));
   const acksBeforeLoss = acks.filter((a) => a.sentAt < disasterAt).length;
-  const [{ last }] = (await db.unsafe(
-    `SELECT max(placed_at) AS last FROM betting.bets WHERE placed_at <= $1`,
-    [disasterWall],
-  )) as unknown as [{ last: Date | null }];
+  const [{ last }] = (
+    await db.query<{ last: Date | null }>(
+      `SELECT max(placed_at) AS last FROM betting.bets WHERE placed_at <= $1`,
+      [disasterWall],
+    )
+  ).rows as [{ last: Date | null }];
   const lostWindowSeconds = lost.length
     ? (disasterAt - Math.min(...lost.map((a) => a.ackAt))) / 1000
     : 0;
@@ -495,11 +495,11 @@ async function main(): Promise<void> {
   t0 = now();
   const backedUp = JSON.parse(await cli(['backup', '--to', logicalDir], url()));
   const logicalBackupSeconds = (now() - t0) / 1000;
-  const admin2 = postgres(`postgres://postgres@127.0.0.1:${PORT}/postgres`, {
-    max: 1,
-    onnotice: () => {},
+  const admin2 = new Client({
+    connectionString: `postgres://postgres@127.0.0.1:${PORT}/postgres`,
   });
-  await admin2.unsafe('CREATE DATABASE ibet_logical');
+  await admin2.connect();
+  await admin2.query('CREATE DATABASE ibet_logical');
   await admin2.end();
   t0 = now();
   const restored = JSON.parse(
@@ -522,23 +522,26 @@ async function main(): Promise<void> {
   configure(pitr, PORT + 1, ['archive_mode = off']);
   own(pitr);
   startCluster(pitr);
-  const pitrDb = postgres(url(PORT + 1), { max: 1, onnotice: () => {} });
+  // A pool: each attempt connects anew while the server is still starting.
+  const pitrDb = new Pool({ connectionString: url(PORT + 1), max: 1 });
   await waitFor('the PITR copy to promote', async () => {
-    const [r] = (await pitrDb.unsafe('SELECT pg_is_in_recovery() AS r')) as unknown as [
-      { r: boolean },
-    ];
-    return r.r ? undefined : true;
+    const {
+      rows: [r],
+    } = await pitrDb.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+    return r!.r ? undefined : true;
   });
   const pitrSeconds = (now() - t0) / 1000;
   const pitrIds = new Set(
-    (await pitrDb.unsafe('SELECT id::text AS id FROM betting.bets')).map(
-      (r) => (r as unknown as { id: string }).id,
+    (await pitrDb.query<{ id: string }>('SELECT id::text AS id FROM betting.bets')).rows.map(
+      (r) => r.id,
     ),
   );
-  const [{ after }] = (await pitrDb.unsafe(
-    'SELECT count(*)::int AS after FROM betting.bets WHERE placed_at > $1',
-    [pitrTarget],
-  )) as unknown as [{ after: number }];
+  const [{ after }] = (
+    await pitrDb.query<{ after: number }>(
+      'SELECT count(*)::int AS after FROM betting.bets WHERE placed_at > $1',
+      [pitrTarget],
+    )
+  ).rows as [{ after: number }];
   await pitrDb.end();
   const ackedBeforeTarget = acks.filter((a) => a.ackWall.getTime() < pitrTarget.getTime());
   const missingBeforeTarget = ackedBeforeTarget.filter((a) => !pitrIds.has(a.betId)).length;
@@ -582,8 +585,6 @@ async function main(): Promise<void> {
       restoreAndVerifySeconds: round(logicalRestoreSeconds),
       verified: restored.verified === true,
     },
-    // postgres.js write-after-close faults the API process survived (see driver-faults.ts).
-    driverFaultsSurvived: driverFaults,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   process.stderr.write(`\n${markdown(report)}\n`);
@@ -651,7 +652,6 @@ function markdown(r: Report): string {
     `| point-in-time restore (copy + replay to T) | ${r.pitr.seconds} s |`,
     `| PITR: bets acknowledged before T missing / placed after T present | ${r.pitr.acknowledgedBeforeTargetMissing} / ${r.pitr.placedAfterTargetPresent} |`,
     `| ledger check on the restored database | ${r.ledgerCheckOk ? 'holds' : 'FAILS'} |`,
-    `| postgres.js write-after-close faults the API process survived | ${r.driverFaultsSurvived} |`,
     `| logical path: \`npm run backup\` (${r.logical.dumpMB} MB dump) / \`npm run restore\` with verification | ${r.logical.backupSeconds} s / ${r.logical.restoreAndVerifySeconds} s (${r.logical.verified ? 'verified' : 'NOT verified'}) |`,
   ].join('\n');
 }

@@ -30,9 +30,9 @@ import {
   variables,
 } from './platform/config.ts';
 import { lockDataDir } from './platform/db/data-dir-lock.ts';
-import { guardDriverFaults } from './platform/db/driver-faults.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { openDatabase } from './platform/db/open.ts';
+import { unansweredListeners } from './platform/db/unanswered.ts';
 import { createLogger } from './platform/observability/logger.ts';
 import { startTracing } from './platform/observability/tracing.ts';
 import { DEMO_ADMIN, DEMO_PLAYER, seedDemo } from './seed/demo.ts';
@@ -45,13 +45,16 @@ async function serve(config: Config, role: ProcessRole, prepare: boolean): Promi
     attributes: { 'service.version': VERSION, 'ibet.role': role },
   });
   const releaseDataDir = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
-  let driverFaults = 0;
-  const driverFault = {
-    inc: () => {
-      driverFaults++;
-    },
-  };
-  guardDriverFaults(log, () => driverFault.inc());
+  process.on('uncaughtException', (error) => {
+    log.fatal({ err: error }, 'uncaught exception');
+    process.exit(1);
+  });
+  unansweredListeners.add((event) =>
+    log.warn(
+      event,
+      'the database did not answer in time; the request failed and the connection is dropped',
+    ),
+  );
   const db = await openDatabase(config);
   if (prepare) {
     const applied = await migrate(db);
@@ -69,8 +72,6 @@ async function serve(config: Config, role: ProcessRole, prepare: boolean): Promi
     if (config.demo) await seedDemo(db, config);
   }
   const app = await createApp({ config, db, log, role });
-  app.metrics.dbDriverFaults.inc(driverFaults);
-  driverFault.inc = () => app.metrics.dbDriverFaults.inc();
   const address = await app.http.listen({ host: config.host, port: config.port });
 
   // Graceful stop: readiness fails at once; after IBET_SHUTDOWN_DELAY_SECONDS (load balancers

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import postgres from 'postgres';
+import pg from 'pg';
 import { createCompetition, createEvent, createSport } from '../../src/modules/catalog/index.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openPostgres } from '../../src/platform/db/postgres.ts';
@@ -177,11 +177,11 @@ async function measure(
 
 const dbName = `ibet_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
 const prefix = `ibet-bench-${randomBytes(3).toString('hex')}`;
-const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
+const admin = new pg.Pool({ connectionString: PG_ADMIN_URL, max: 1 });
 
 async function cleanup() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
   await admin.end();
   const redis = new Redis(REDIS_URL);
   let cursor = '0';
@@ -194,7 +194,7 @@ async function cleanup() {
 }
 
 async function main() {
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  await admin.query(`CREATE DATABASE ${dbName}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();

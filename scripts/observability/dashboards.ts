@@ -208,10 +208,6 @@ export const DASHBOARDS: DashboardSpec[] = [
                 expr: 'sum by (class) (rate(ibet_db_errors_total[$__rate_interval]))',
                 legend: '{{class}}',
               },
-              {
-                expr: 'sum(rate(ibet_db_driver_faults_total[$__rate_interval]))',
-                legend: 'driver faults survived',
-              },
             ],
             'ops',
           ),

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import postgres from 'postgres';
-import type { Queryable } from '../platform/db/db.ts';
+import pg from 'pg';
+import { type Queryable, toParams } from '../platform/db/db.ts';
 import { type DatabaseState, readState } from './manifest.ts';
 import type { Progress } from './progress.ts';
 
@@ -22,21 +22,18 @@ function connection(url: string): { url: string; env: NodeJS.ProcessEnv } {
   return { url: parsed.toString(), env };
 }
 
-function client(url: string) {
-  return postgres(url, {
-    max: 1,
-    onnotice: () => {},
-    connection: { application_name: 'ibet-backup' },
-  });
+/** A connection of its own (a lost one fails its statement; the command then fails). */
+async function client(url: string): Promise<pg.Client> {
+  const conn = new pg.Client({ connectionString: url, application_name: 'ibet-backup' });
+  conn.on('error', () => {});
+  await conn.connect();
+  return conn;
 }
 
-function queryable(sql: postgres.Sql | postgres.ReservedSql): Queryable {
+function queryable(conn: pg.Client): Queryable {
   return {
     async query<T>(text: string, params?: readonly unknown[]) {
-      return (await sql.unsafe(
-        text,
-        (params ?? []) as postgres.ParameterOrJSON<never>[],
-      )) as unknown as T[];
+      return (await conn.query(text, toParams(params))).rows as T[];
     },
   };
 }
@@ -87,19 +84,19 @@ export interface Dumped {
 }
 
 export async function dumpPostgres(url: string, file: string, progress: Progress): Promise<Dumped> {
-  const sql = client(url);
-  const conn = await sql.reserve();
+  const conn = await client(url);
   try {
     // One snapshot for everything: the manifest's figures and pg_dump see the same data.
-    await conn.unsafe('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const [{ snapshot }] = (await conn.unsafe(
-      'SELECT pg_export_snapshot() AS snapshot',
-    )) as unknown as [{ snapshot: string }];
-    const [{ server_version: serverVersion }] = (await conn.unsafe(
-      'SHOW server_version',
-    )) as unknown as [{ server_version: string }];
+    await conn.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const q = queryable(conn);
+    const [{ snapshot }] = (await q.query('SELECT pg_export_snapshot() AS snapshot')) as [
+      { snapshot: string },
+    ];
+    const [{ server_version: serverVersion }] = (await q.query('SHOW server_version')) as [
+      { server_version: string },
+    ];
     progress.note('reading row counts and ledger totals');
-    const state = await readState(queryable(conn));
+    const state = await readState(q);
     const tables = Object.keys(state.rowCounts).length;
     let dumped = 0;
     const hash = createHash('sha256');
@@ -134,11 +131,10 @@ export async function dumpPostgres(url: string, file: string, progress: Progress
     );
     progress.update(tables, tables, 'done');
     progress.end();
-    await conn.unsafe('COMMIT');
+    await conn.query('COMMIT');
     return { state, serverVersion, sizeBytes: size, sha256: hash.digest('hex') };
   } finally {
-    conn.release();
-    await sql.end({ timeout: 5 });
+    await conn.end();
   }
 }
 
@@ -157,9 +153,9 @@ export async function restorePostgres(
   file: string,
   options: { force: boolean; tables: number; progress: Progress },
 ): Promise<DatabaseState> {
-  const sql = client(url);
+  const conn = await client(url);
   try {
-    const q = queryable(sql);
+    const q = queryable(conn);
     const present = await userSchemas(q);
     if (present.length > 0) {
       if (!options.force) {
@@ -196,6 +192,6 @@ export async function restorePostgres(
     await q.query('ANALYZE');
     return await readState(q);
   } finally {
-    await sql.end({ timeout: 5 });
+    await conn.end();
   }
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChains } from '../../src/modules/audit/index.ts';
 import { openPlayerAccounts, sandboxProvider } from '../../src/modules/wallet/index.ts';
@@ -51,14 +51,15 @@ async function prepareTarget(): Promise<Target> {
   if (postgresUrl) {
     const runId = process.env.VITEST_POOL_ID ? process.ppid : process.pid;
     const name = `ibet_t_${runId}_${randomBytes(6).toString('hex')}`;
-    const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('template')}`);
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('template')}`);
     const url = databaseUrl(postgresUrl, name);
     return {
       env: { DATABASE_URL: url },
       open: () => openPostgres({ url, poolSize: 2 }),
       async cleanup() {
-        await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await admin.end();
       },
     };

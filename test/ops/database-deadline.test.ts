@@ -3,11 +3,11 @@
 // within the timeout plus a second, with `database_unavailable`, and service returns on fresh
 // connections once the path heals. A TCP proxy between the pool and the server blackholes the
 // traffic. PostgreSQL only: the embedded database has no network to lose.
-import postgres from 'postgres';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseUnavailable, type Db } from '../../src/platform/db/db.ts';
-import { type Unanswered, unansweredListeners } from '../../src/platform/db/driver-faults.ts';
 import { openPostgres } from '../../src/platform/db/postgres.ts';
+import { type Unanswered, unansweredListeners } from '../../src/platform/db/unanswered.ts';
 import { TcpProxy } from '../fault/harness/proxy.ts';
 import { postgresUrl } from '../support/engine.ts';
 
@@ -74,7 +74,7 @@ describe.skipIf(!postgresUrl)('database deadline (PostgreSQL: PGlite has no netw
     await serving();
     proxy.set({ kind: 'blackhole' });
     await unavailableInTime(() => db.query('SELECT 1'));
-    expect(events).toMatchObject([{ statement: 'SELECT 1', pool: 'destroyed' }]);
+    expect(events).toMatchObject([{ statement: 'SELECT 1', dropped: 'pool' }]);
     proxy.set({ kind: 'pass' });
     await serving();
   });
@@ -119,7 +119,7 @@ describe.skipIf(!postgresUrl)('database deadline (PostgreSQL: PGlite has no netw
     await serving();
   });
 
-  it('replaces the pool when one connection is lost while the others answer', async () => {
+  it('drops only the lost connection when the others answer', async () => {
     await serving();
     // Both connections of the pool open, then one of them stops carrying packets.
     await Promise.all([db.query('SELECT pg_sleep(0.05)'), db.query('SELECT pg_sleep(0.05)')]);
@@ -134,7 +134,7 @@ describe.skipIf(!postgresUrl)('database deadline (PostgreSQL: PGlite has no netw
     );
     expect(outcomes).toContain('ok');
     expect(outcomes).toContain('unavailable');
-    expect(events[0]).toMatchObject({ statement: 'SELECT 1', pool: 'drained' });
+    expect(events[0]).toMatchObject({ statement: 'SELECT 1', dropped: 'connection' });
     await serving();
   });
 
@@ -157,7 +157,7 @@ describe.skipIf(!postgresUrl)('database deadline (PostgreSQL: PGlite has no netw
     expect(rows).toEqual([{ v: '' }]);
   });
 
-  it('keeps a LISTEN subscription across a lost pool, waking the subscriber to catch up', async () => {
+  it('keeps a LISTEN subscription across a lost path to the server, waking the subscriber to catch up', async () => {
     await serving();
     const channel = `ibet_deadline_${process.pid}`;
     const heard: string[] = [];
@@ -165,15 +165,16 @@ describe.skipIf(!postgresUrl)('database deadline (PostgreSQL: PGlite has no netw
     try {
       proxy.set({ kind: 'blackhole' });
       await unavailableInTime(() => db.query('SELECT 1'));
-      expect(events).toMatchObject([{ pool: 'destroyed' }]);
+      expect(events).toMatchObject([{ dropped: 'pool' }]);
       proxy.set({ kind: 'pass' });
       await serving();
-      // Re-listened on the new pool: the subscriber was woken (payload '') and hears again.
-      const notifier = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
+      // Re-listened on a new connection: the subscriber was woken (payload '') and hears again.
+      const notifier = new pg.Client({ connectionString: postgresUrl! });
+      await notifier.connect();
       try {
         const until = Date.now() + 5000;
         while (!heard.includes('after') && Date.now() < until) {
-          await notifier`SELECT pg_notify(${channel}, 'after')`;
+          await notifier.query(`SELECT pg_notify($1, 'after')`, [channel]);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       } finally {

@@ -1,17 +1,17 @@
-// Transactions stay safe when the pool is saturated (src/platform/db/postgres.ts). The driver
-// pipelines statements onto busy connections, and a transaction's BEGIN written as the last
-// statement a connection's pipeline takes was sent without reserving the connection
-// (porsager/postgres#823, #1189): the transaction failed with UNSAFE_TRANSACTION — a 500 under
-// the bench's spike — and left the server's transaction open on a connection that went on to
-// run other callers' statements inside it. The pool's gate gives the driver no more operations
-// than it has connections. PostgreSQL only: the embedded database has one connection and no
-// pipeline.
+// Transactions stay safe when the pool is saturated (src/platform/db/postgres.ts, gate.ts).
+// The driver used before node-postgres pipelined statements onto busy connections, and a
+// transaction's BEGIN written as the last statement a connection's pipeline took was sent
+// without reserving the connection (porsager/postgres#823, #1189): the transaction failed with
+// UNSAFE_TRANSACTION — a 500 under the bench's spike — and left the server's transaction open
+// on a connection that went on to run other callers' statements inside it. The case stays: a
+// saturated pool with statements queued, then transactions. PostgreSQL only: the embedded
+// database has one connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/platform/db/db.ts';
 import { openPostgres } from '../../src/platform/db/postgres.ts';
 import { postgresUrl } from '../support/engine.ts';
 
-/** Statements the driver pipelines onto one connection (postgres.js `max_pipeline`). */
+/** Statements postgres.js pipelined onto one connection (its `max_pipeline`). */
 const PIPELINE = 100;
 
 describe.skipIf(!postgresUrl)('a saturated PostgreSQL pool', () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Db } from '../../src/platform/db/db.ts';
 import { openPglite } from '../../src/platform/db/pglite.ts';
@@ -48,13 +48,14 @@ describe(`migrate bootstraps the admin (${engine})`, () => {
     if (postgresUrl) {
       const runId = process.env.VITEST_POOL_ID ? process.ppid : process.pid;
       const name = `ibet_t_${runId}_${randomBytes(6).toString('hex')}`;
-      const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('template')}`);
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('template')}`);
       const url = databaseUrl(postgresUrl, name);
       env = { DATABASE_URL: url };
       open = () => openPostgres({ url, poolSize: 1 });
       cleanup = async () => {
-        await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await admin.end();
       };
     } else {

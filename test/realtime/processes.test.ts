@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import postgres from 'postgres';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/platform/config.ts';
@@ -42,7 +42,7 @@ describe.skipIf(engine !== 'postgres')('realtime across operating-system process
   const name = `ibet_rt_${process.pid}_${randomBytes(4).toString('hex')}`;
   const procs: Record<string, Proc> = {};
   let db: Db;
-  let admin: postgres.Sql;
+  let admin: pg.Client;
   let login: App;
   let trader: string;
 
@@ -87,8 +87,9 @@ describe.skipIf(engine !== 'postgres')('realtime across operating-system process
   };
 
   beforeAll(async () => {
-    admin = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('template')}`);
+    admin = new pg.Client({ connectionString: postgresUrl! });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('template')}`);
     db = await openPostgres({ url: databaseUrl(postgresUrl!, name), poolSize: 2 });
     // Sign a trader in (tokens are signed with keys in the database, valid on every process).
     login = await createApp({
@@ -116,7 +117,7 @@ describe.skipIf(engine !== 'postgres')('realtime across operating-system process
     await Promise.all(Object.values(procs).map((p) => p.exited));
     await login?.close();
     await db?.close();
-    await admin?.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin?.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin?.end();
     await cleanRedis(prefix);
   }, 60_000);

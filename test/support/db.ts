@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import postgres from 'postgres';
+import pg from 'pg';
 import { inject } from 'vitest';
 import type { Db } from '../../src/platform/db/db.ts';
 import { openPglite } from '../../src/platform/db/pglite.ts';
@@ -23,14 +23,15 @@ export async function createTestDb(options: { migrated?: boolean } = {}): Promis
       : openPglite();
   }
   const name = `ibet_t_${runId}_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${template}` : ''}`);
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${template}` : ''}`);
   const db = await openPostgres({ url: databaseUrl(postgresUrl, name), poolSize: 20 });
   return {
     ...db,
     async close() {
       await db.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
   };

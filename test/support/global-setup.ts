@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { ensureWebBuilt } from '../../scripts/web-build.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
@@ -22,18 +22,21 @@ export default async function setup(project: TestProject) {
   await ensureWebBuilt();
   if (postgresUrl) {
     const name = `ibet_tpl_${process.pid}_${Date.now()}`;
-    const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
     const db = await openPostgres({ url: databaseUrl(postgresUrl, name), poolSize: 1 });
     await migrate(db);
     await db.close();
     project.provide('template', name);
     return async () => {
       // Drop what this run created, including databases of files that failed to clean up.
-      const leftovers = await admin<{ datname: string }[]>`
-        SELECT datname FROM pg_database WHERE datname = ${name} OR datname LIKE ${`ibet_t_${process.pid}_%`}`;
+      const { rows: leftovers } = await admin.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2',
+        [name, `ibet_t_${process.pid}_%`],
+      );
       for (const { datname } of leftovers)
-        await admin.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
       await admin.end();
     };
   }

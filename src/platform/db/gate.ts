@@ -1,12 +1,11 @@
 // A pool's connections as permits, handed out first come, first served: each standalone
 // statement and each transaction holds one while it runs, and the rest wait here rather than
-// in the driver. postgres.js, handed more work than it has connections, pipelines statements
-// onto busy connections — and a transaction's BEGIN written as the last statement a
-// connection's pipeline takes is sent without reserving that connection (porsager/postgres
-// #823, #1189, not fixed in 3.4.9): the transaction fails with UNSAFE_TRANSACTION while the
-// server's transaction stays open on a connection that runs other callers' statements. With
-// no more operations than connections, every one starts on a free connection. Waiting here
-// also makes the queue visible: how many wait and for how long (metrics, load shedding).
+// in the driver. Waiting here makes the queue visible — how many wait and for how long
+// (metrics, load shedding) — and bounds the wait by the database deadline. (The driver used
+// before node-postgres, postgres.js, pipelined statements onto busy connections when handed
+// more work than it had connections, and could send a transaction's BEGIN without reserving
+// its connection: porsager/postgres#823, #1189. `test/ops/database-pipeline.test.ts` keeps
+// that case.)
 import { DatabaseUnavailable } from './db.ts';
 
 interface Waiter {

@@ -202,11 +202,6 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['class'] as const,
       registers,
     }),
-    dbDriverFaults: new Counter({
-      name: 'ibet_db_driver_faults_total',
-      help: 'Writes the database driver attempted on a connection the server had closed (postgres.js fault, survived).',
-      registers,
-    }),
     dbPoolSize: new Gauge({
       name: 'ibet_db_pool_size',
       help: 'Connections the pool may open (1 for the embedded database).',

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
+import { Client } from 'pg';
 
 /** The server binaries: IBET_PG_BIN, else the newest Debian install. */
 export const PG_BIN =
@@ -117,15 +117,18 @@ export function clusterAt(dir: string, port: number): Cluster {
 export async function waitForCluster(url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    // While the server starts or stops, the connection may fail at any point.
+    client.on('error', () => {});
     try {
-      await sql`select 1`;
+      await client.connect();
+      await client.query('select 1');
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, 100));
     } finally {
-      await sql.end({ timeout: 1 }).catch(() => {});
+      await client.end().catch(() => {});
     }
   }
 }

@@ -4,7 +4,7 @@
 // randomness, and at the end the figures: written, printed, and every process stopped and the
 // database dropped whatever happened.
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import pg from 'pg';
 import { inject } from 'vitest';
 import type { Db } from '../../../src/platform/db/db.ts';
 import { openPostgres } from '../../../src/platform/db/postgres.ts';
@@ -62,8 +62,9 @@ export async function openScenario(name: string, number: number): Promise<Scenar
   const cluster = clusterAt(run.dir, run.port);
   const seed = scenarioSeed(run.seed, number);
   const database = `ibet_f${number}_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(cluster.url(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${database} TEMPLATE ${run.template}`);
+  const admin = new pg.Client({ connectionString: cluster.url() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database} TEMPLATE ${run.template}`);
   await admin.end();
   const url = cluster.url(database);
   // The control connection reconciles whole databases on a busy machine: it is not what the
@@ -115,9 +116,17 @@ export async function openScenario(name: string, number: number): Promise<Scenar
     async close() {
       await Promise.all(processes.map((p) => p.kill('SIGKILL')));
       await t.close().catch(() => {});
-      const drop = postgres(cluster.url(), { max: 1, onnotice: () => {}, connect_timeout: 5 });
-      await drop.unsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {});
-      await drop.end({ timeout: 2 }).catch(() => {});
+      const drop = new pg.Client({
+        connectionString: cluster.url(),
+        connectionTimeoutMillis: 5000,
+      });
+      // The cluster may be down or restarting after a scenario: an error must not crash the run.
+      drop.on('error', () => {});
+      await drop
+        .connect()
+        .then(() => drop.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))
+        .catch(() => {});
+      await drop.end().catch(() => {});
     },
   };
   return s;

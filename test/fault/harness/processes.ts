@@ -42,8 +42,6 @@ export class IbetProcess {
   output = '';
   /** Exits nobody asked for (a crash: the process died on its own). */
   crashes = 0;
-  /** Log lines about the driver's write-after-close fault (survived, counted). */
-  driverFaults = 0;
   /** Log lines about database statements that got no answer before the deadline. */
   deadlinesExpired = 0;
   private expectingExit = false;
@@ -100,7 +98,6 @@ export class IbetProcess {
     appendFileSync(this.pidFile, `${child.pid}\n`);
     const collect = (chunk: Buffer) => {
       const text = String(chunk);
-      this.driverFaults += (text.match(/wrote to a closed connection/g) ?? []).length;
       this.deadlinesExpired += (text.match(/the database did not answer/g) ?? []).length;
       this.output += text;
       if (this.output.length > 400_000) this.output = this.output.slice(-200_000);
