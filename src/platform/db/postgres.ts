@@ -301,53 +301,55 @@ export async function openPostgres(options: PostgresOpenOptions): Promise<Db> {
 }
 
 /**
- * The deadlines of one statement or transaction. When one expires, the statement waiting on
- * it fails with `DatabaseUnavailable`, and so does every later statement of the same
- * transaction, at once and without being sent.
+ * The deadlines of one statement or transaction. When one expires, every statement of the
+ * transaction still waiting fails with `DatabaseUnavailable` (statements run side by side
+ * included), and so does every later one, at once and without being sent.
  */
 class Deadline {
-  private readonly timers = new Set<NodeJS.Timeout>();
   private over = false;
   /** A deadline expired: the connection is lost, and destroyed when released. */
   hasExpired = false;
+  /** Rejected when the first deadline expires, failing every statement still waiting. */
+  private readonly expired: Promise<never>;
+  private reject!: (error: Error) => void;
 
   /** `ms` 0: no deadline. */
   constructor(
     private readonly ms: number,
     private readonly onExpire: (what: string, since: number) => void,
-  ) {}
+  ) {
+    this.expired = new Promise<never>((_, reject) => {
+      this.reject = reject;
+    });
+    this.expired.catch(() => {});
+  }
 
   /** Sends `work` unless the deadline has ended; fails when its answer does not come in time. */
   async during<T>(what: string, work: () => Promise<T>): Promise<T> {
     if (this.over) throw new DatabaseUnavailable('The transaction has ended.');
     const answer = work();
     if (this.ms === 0) return answer;
-    const since = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.timers.delete(timer!);
-        this.hasExpired = true;
-        this.end();
-        reject(new DatabaseUnavailable(`The database did not answer within ${this.ms / 1000} s.`));
-        this.onExpire(what, since);
-      }, this.ms);
-      this.timers.add(timer);
-    });
     // Once the deadline has answered, the driver's own outcome is of no interest.
     answer.catch(() => {});
+    const since = performance.now();
+    const timer = setTimeout(() => {
+      if (this.over) return;
+      this.over = true;
+      this.hasExpired = true;
+      this.reject(
+        new DatabaseUnavailable(`The database did not answer within ${this.ms / 1000} s.`),
+      );
+      this.onExpire(what, since);
+    }, this.ms);
     try {
-      return await Promise.race([answer, late]);
+      return await Promise.race([answer, this.expired]);
     } finally {
       clearTimeout(timer);
-      this.timers.delete(timer!);
     }
   }
 
   /** No statement is sent any more. */
   end(): void {
     this.over = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
   }
 }
