@@ -71,12 +71,8 @@ export class DatabaseUnavailable extends DomainError {
 
 /** SQLSTATEs that mean the connection or the server went away, or a statement ran too long. */
 const UNAVAILABLE_STATES = /^(08...|57P0[1-3]|57014)$/;
-/** What the driver and the socket report when a connection is lost or cannot be opened. */
+/** What the socket reports when a connection is lost or cannot be opened. */
 const UNAVAILABLE_CODES = new Set([
-  'CONNECTION_CLOSED',
-  'CONNECTION_DESTROYED',
-  'CONNECTION_ENDED',
-  'CONNECT_TIMEOUT',
   'ECONNRESET',
   'ECONNREFUSED',
   'EPIPE',
